@@ -1,0 +1,211 @@
+//! Command-line flags (clap derive). Raw values are checked and resolved in
+//! `commands.rs` before any library call.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "briefs",
+    version,
+    about = "Full-text search over folders of regional briefs, with country and actor facets",
+    long_about = "Full-text search over folders of regional briefs (news items and analyses), ranking \
+                  passages and filtering them by the countries and actors they mention.\n\n\
+                  Start with `briefs search \"gas pipeline\" --country Turkmenistan`: the index is built \
+                  from corpus/ on first use.",
+    after_help = "Exit codes: 0 success; 1 stale index (--check) or briefs that could not be read; \
+                  2 usage, query or fatal errors."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Locations {
+    /// Folder of briefs (.txt and .md, searched recursively).
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    /// The passage itself must mention the value.
+    Passage,
+    /// Any passage of the passage's brief may mention it.
+    Brief,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or update the index from the corpus (incremental; only changed briefs are read).
+    #[command(
+        after_help = "Examples:\n  briefs index\n  briefs index --corpus ~/briefs --index ~/.briefs-index\n  \
+                            briefs index --check --format json   # in CI: exit 1 when the index is stale"
+    )]
+    Index(IndexArgs),
+    /// Rank passages for a query, with country, region and actor filters.
+    #[command(
+        after_help = "Query language: words are all required (use --any for any); \"exact phrase\"; \
+                            -word or NOT word excludes; a OR b; (groups); title:word, heading:word, body:word, author:word.\n\n\
+                            Examples:\n  briefs search \"gas pipeline\" --country Turkmenistan\n  \
+                            briefs search TAPI --facets\n  briefs search '\"Vienna Convention\"' --since 2022-01-01 --format json\n  \
+                            briefs search \"\" --actor Muttaqi --region \"Central Asia\"   # browse, newest first"
+    )]
+    Search(SearchArgs),
+    /// List facet values of the whole index (countries, regions, actors) with counts.
+    #[command(
+        after_help = "Examples:\n  briefs facets --country --top 10\n  briefs facets --actor --match jaish"
+    )]
+    Facets(FacetsArgs),
+    /// Write every brief as one JSON object a line: metadata, passages, countries, actors.
+    #[command(after_help = "Example:\n  briefs export > briefs.jsonl")]
+    Export(ExportArgs),
+    /// Show one brief as the index sees it: metadata, passages, and why each facet was assigned.
+    #[command(after_help = "Example:\n  briefs show a-muttaqi-tehran-visit.txt")]
+    Show(ShowArgs),
+    /// Print index statistics: briefs, passages, facet values, size, last build, versions.
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Build everything from scratch into a fresh folder, swapped in when complete.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Compare the index with the corpus and exit 1 if it is stale; writes nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// No progress bar and no summary (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (tantivy query language); may be empty ("") when a filter is given.
+    #[arg(value_name = "QUERY", num_args = 0.., trailing_var_arg = false)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Number of passages to show.
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// At most N passages of one brief among the results.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub per_brief: usize,
+    /// Match passages with any of the words (plain BM25) instead of all of them.
+    #[arg(long)]
+    pub any: bool,
+    /// Only briefs dated on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only briefs dated on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only passages mentioning this country (name, alias, demonym or ISO code); repeat for any of several.
+    #[arg(long, value_name = "COUNTRY")]
+    pub country: Vec<String>,
+    /// Only passages mentioning this actor (person or organisation, any alias); repeat for any of several.
+    #[arg(long, value_name = "ACTOR")]
+    pub actor: Vec<String>,
+    /// Only passages mentioning a country of this UN region ("Central Asia", "Asia"); repeatable.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    /// Apply --country/--actor/--region to the passage or to its whole brief.
+    #[arg(long, value_enum, default_value_t = ScopeArg::Passage)]
+    pub scope: ScopeArg,
+    /// Add counts of countries, regions and actors over all matching passages.
+    #[arg(long)]
+    pub facets: bool,
+    /// Values of each facet to show with --facets.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub facet_limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// When to colour text output (NO_COLOR is respected with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+#[group(id = "which", multiple = true)]
+pub struct FacetsArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Only countries.
+    #[arg(long, group = "which")]
+    pub country: bool,
+    /// Only actors.
+    #[arg(long, group = "which")]
+    pub actor: bool,
+    /// Only regions.
+    #[arg(long, group = "which")]
+    pub region: bool,
+    /// Show the N values with most briefs (all when not given).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Only values whose name or alias contains TEXT (case-insensitive).
+    #[arg(long = "match", value_name = "TEXT")]
+    pub match_text: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Path of the brief relative to the corpus folder (as search prints it).
+    pub path: String,
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}

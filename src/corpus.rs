@@ -1,0 +1,675 @@
+//! Finding briefs in a corpus folder and reading one brief into metadata and
+//! body blocks.
+//!
+//! Briefs come from many sources and carry a lot that is not content: photo
+//! credits, `Advertisement` lines, donation appeals, publication lines. This
+//! module decides what is metadata, what is boilerplate and what is body, and
+//! keeps the line numbers of every body block so a passage can be cited back
+//! to its file.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use jiff::civil::Date;
+use walkdir::WalkDir;
+
+/// File extensions read as briefs.
+pub const BRIEF_EXTENSIONS: &[&str] = &["txt", "md"];
+
+/// Why a corpus or one brief could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("corpus folder {0} does not exist (pass --corpus DIR, or create it and put .txt or .md briefs in it)")]
+    Missing(PathBuf),
+    #[error("{0} is not a folder")]
+    NotADirectory(PathBuf),
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot walk: {message}")]
+    Walk { path: PathBuf, message: String },
+    #[error("{path}: not valid UTF-8 (byte {offset}); convert it to UTF-8 to index it")]
+    NotUtf8 { path: PathBuf, offset: usize },
+}
+
+/// A brief file found on disk, before its body is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefFile {
+    /// Path relative to the corpus folder, with `/` separators on every platform.
+    pub rel_path: String,
+    pub abs_path: PathBuf,
+    pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch (0 when unknown).
+    pub mtime_ns: i128,
+}
+
+/// The result of walking a corpus: the briefs found, in path order, and the
+/// entries that could not be looked at (reported, never silently skipped).
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<BriefFile>,
+    pub errors: Vec<CorpusError>,
+}
+
+/// Walks `root` for `.txt` and `.md` briefs, sorted by path so that every run
+/// sees the same order. Hidden files and folders (`.git`, editors' swap files)
+/// are not briefs.
+pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
+    if !root.exists() {
+        return Err(CorpusError::Missing(root.to_path_buf()));
+    }
+    if !root.is_dir() {
+        return Err(CorpusError::NotADirectory(root.to_path_buf()));
+    }
+    let mut found = Discovery::default();
+    let walker = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                found.errors.push(CorpusError::Walk {
+                    path,
+                    message: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || !is_brief_path(entry.path()) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let rel_path = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        match entry.metadata() {
+            Ok(meta) => {
+                let mtime_ns = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map(|d| d.as_nanos() as i128)
+                    .unwrap_or(0);
+                found.files.push(BriefFile {
+                    rel_path,
+                    abs_path: entry.path().to_path_buf(),
+                    size: meta.len(),
+                    mtime_ns,
+                });
+            }
+            Err(err) => found.errors.push(CorpusError::Walk {
+                path: entry.path().to_path_buf(),
+                message: err.to_string(),
+            }),
+        }
+    }
+    found.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(found)
+}
+
+fn is_brief_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| BRIEF_EXTENSIONS.iter().any(|b| e.eq_ignore_ascii_case(b)))
+}
+
+/// Reads a brief's bytes and checks they are UTF-8.
+pub fn read_text(path: &Path) -> Result<String, CorpusError> {
+    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| CorpusError::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// What a body block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Paragraph,
+    Heading,
+}
+
+/// A paragraph or subheading of the body, with its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The block's lines joined by single spaces.
+    pub text: String,
+    /// For each line of the block: where it starts in `text` and its 1-based line number.
+    pub line_starts: Vec<(usize, u32)>,
+}
+
+impl Block {
+    pub fn first_line(&self) -> u32 {
+        self.line_starts.first().map_or(0, |l| l.1)
+    }
+
+    pub fn last_line(&self) -> u32 {
+        self.line_starts.last().map_or(0, |l| l.1)
+    }
+
+    /// The file line that holds byte `offset` of `text`.
+    pub fn line_at(&self, offset: usize) -> u32 {
+        let idx = self
+            .line_starts
+            .partition_point(|(start, _)| *start <= offset);
+        self.line_starts[idx.saturating_sub(1)].1
+    }
+}
+
+/// A brief as read: metadata plus body blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    pub path: String,
+    pub title: String,
+    pub date: Option<Date>,
+    pub author: Option<String>,
+    pub source: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+/// Longest first line, in words, that still reads as a headline.
+const MAX_HEADLINE_WORDS: usize = 25;
+/// Longest line, in words, that reads as a subheading.
+const MAX_HEADING_WORDS: usize = 12;
+/// Words kept when a title has to be made from the first sentence.
+const TITLE_FROM_SENTENCE_WORDS: usize = 12;
+
+struct Line<'a> {
+    number: u32,
+    text: &'a str,
+}
+
+/// Parses the text of one brief. `path` is only carried into the result.
+pub fn parse_brief(path: &str, text: &str) -> Brief {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<Line> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| Line {
+            number: i as u32 + 1,
+            text: l.trim(),
+        })
+        .collect();
+
+    let mut brief = Brief {
+        path: path.to_string(),
+        title: String::new(),
+        date: None,
+        author: None,
+        source: None,
+        blocks: Vec::new(),
+    };
+    let body_start = parse_front_matter(&lines, &mut brief);
+    let mut title_line_seen = !brief.title.is_empty();
+
+    // Group lines into raw paragraphs, taking metadata and boilerplate lines out.
+    let mut paragraphs: Vec<Vec<(u32, String)>> = Vec::new();
+    let mut current: Vec<(u32, String)> = Vec::new();
+    for line in &lines[body_start..] {
+        let mut content = line.text.to_string();
+        if content.is_empty() {
+            flush(&mut paragraphs, &mut current);
+            continue;
+        }
+        if let Some((date, rest)) = take_date_marker(&content) {
+            if brief.date.is_none() {
+                brief.date = Some(date);
+            }
+            content = rest;
+        }
+        if let Some(rest) = strip_prefix_ci(&content, "Related Posts") {
+            content = rest.trim().to_string();
+        }
+        if content.is_empty() || is_boilerplate_line(&content) {
+            if let Some(source) = publication_line_source(&content) {
+                brief.source.get_or_insert(source);
+            }
+            flush(&mut paragraphs, &mut current);
+            continue;
+        }
+        if let Some(author) = author_line(&content) {
+            brief.author.get_or_insert(author);
+            flush(&mut paragraphs, &mut current);
+            continue;
+        }
+        if let Some(source) = strip_prefix_ci(&content, "Source:") {
+            brief.source.get_or_insert(source.trim().to_string());
+            flush(&mut paragraphs, &mut current);
+            continue;
+        }
+        if !title_line_seen {
+            title_line_seen = true;
+            let headline = content.strip_prefix("# ").unwrap_or(&content).trim();
+            if reads_as_headline(headline, MAX_HEADLINE_WORDS) {
+                brief.title = headline.to_string();
+                continue;
+            }
+        }
+        if let Some(heading) = markdown_heading(&content) {
+            flush(&mut paragraphs, &mut current);
+            paragraphs.push(vec![(line.number, format!("\u{0}{heading}"))]);
+            continue;
+        }
+        current.push((line.number, content));
+    }
+    flush(&mut paragraphs, &mut current);
+
+    let paragraphs: Vec<_> = paragraphs
+        .into_iter()
+        .filter(|p| {
+            !is_donation_appeal(&p.iter().map(|l| l.1.as_str()).collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    let count = paragraphs.len();
+    for (i, para) in paragraphs.into_iter().enumerate() {
+        let mut text = String::new();
+        let mut line_starts = Vec::new();
+        let mut markdown = false;
+        for (number, line) in &para {
+            let line = match line.strip_prefix('\u{0}') {
+                Some(rest) => {
+                    markdown = true;
+                    rest
+                }
+                None => line.as_str(),
+            };
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            line_starts.push((text.len(), *number));
+            text.push_str(line);
+        }
+        let is_last = i + 1 == count;
+        let kind = if markdown || (para.len() == 1 && !is_last && reads_as_heading(&text)) {
+            BlockKind::Heading
+        } else {
+            BlockKind::Paragraph
+        };
+        brief.blocks.push(Block {
+            kind,
+            text,
+            line_starts,
+        });
+    }
+
+    if brief.title.is_empty() {
+        brief.title = brief
+            .blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Paragraph)
+            .map(|b| title_from_sentence(&b.text))
+            .unwrap_or_else(|| path.to_string());
+    }
+    if brief.date.is_none() {
+        brief.date = brief
+            .blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Paragraph)
+            .and_then(|b| first_explicit_date(&b.text));
+    }
+    brief
+}
+
+fn flush(paragraphs: &mut Vec<Vec<(u32, String)>>, current: &mut Vec<(u32, String)>) {
+    if !current.is_empty() {
+        paragraphs.push(std::mem::take(current));
+    }
+}
+
+fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Reads YAML-style front matter (`---` ... `---`) with `title`, `date`,
+/// `author` and `source` keys; returns the index of the first body line.
+fn parse_front_matter(lines: &[Line], brief: &mut Brief) -> usize {
+    let Some(first) = lines.iter().position(|l| !l.text.is_empty()) else {
+        return 0;
+    };
+    if lines[first].text != "---" {
+        return 0;
+    }
+    let Some(end) = lines[first + 1..]
+        .iter()
+        .take(60)
+        .position(|l| l.text == "---")
+    else {
+        return 0;
+    };
+    let end = first + 1 + end;
+    for line in &lines[first + 1..end] {
+        let Some((key, value)) = line.text.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        if value.is_empty() {
+            continue;
+        }
+        match key.trim().to_ascii_lowercase().as_str() {
+            "title" => brief.title = value.to_string(),
+            "date" => brief.date = parse_iso_date(value.get(..10).unwrap_or(value)),
+            "author" | "authors" | "by" => brief.author = Some(value.to_string()),
+            "source" | "publisher" | "publication" => brief.source = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    end + 1
+}
+
+fn parse_iso_date(text: &str) -> Option<Date> {
+    let mut parts = text.splitn(3, '-');
+    let year: i16 = parts.next()?.parse().ok()?;
+    let month: i8 = parts.next()?.parse().ok()?;
+    let day: i8 = parts.next()?.get(..2)?.parse().ok()?;
+    Date::new(year, month, day).ok()
+}
+
+/// Finds a `date YYYY-MM-DD` marker in a line; returns the date and the line without it.
+fn take_date_marker(line: &str) -> Option<(Date, String)> {
+    let lower = line.to_ascii_lowercase();
+    let mut search_from = 0;
+    while let Some(found) = lower[search_from..].find("date ") {
+        let at = search_from + found;
+        let at_word_start = at == 0 || !lower[..at].ends_with(|c: char| c.is_alphanumeric());
+        let value_start = at + "date ".len();
+        if at_word_start {
+            if let Some(candidate) = line.get(value_start..value_start + 10) {
+                if let Some(date) = parse_iso_date(candidate) {
+                    let rest = format!("{} {}", line[..at].trim(), line[value_start + 10..].trim());
+                    return Some((date, rest.trim().to_string()));
+                }
+            }
+        }
+        search_from = value_start;
+    }
+    None
+}
+
+/// Lines that are never content, whole.
+fn is_boilerplate_line(line: &str) -> bool {
+    let bare = line
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase();
+    const WHOLE: &[&str] = &[
+        "advertisement",
+        "advertisements",
+        "sponsored",
+        "related posts",
+        "related",
+        "related articles",
+        "also read",
+        "read more",
+        "share this",
+        "share",
+        "subscribe",
+        "donate now",
+        "support us",
+        "click here",
+    ];
+    if WHOLE.contains(&bare.as_str()) {
+        return true;
+    }
+    let lower = line.to_lowercase();
+    const CREDIT_MARKS: &[&str] = &["(credits:", "(credit:", "(photo:", "(image:", "(source: "];
+    if CREDIT_MARKS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    const CREDIT_STARTS: &[&str] = &[
+        "photo:",
+        "photo credit",
+        "photos:",
+        "image:",
+        "image credit",
+        "file photo",
+        "credits:",
+        "credit:",
+        "picture:",
+        "featured image",
+    ];
+    if CREDIT_STARTS.iter().any(|m| lower.starts_with(m)) {
+        return true;
+    }
+    publication_line_source(line).is_some()
+}
+
+/// A publication line such as `Persian Files ISSN 2975-0598 Volume 5 Issue 1`:
+/// boilerplate, but the text before `ISSN` names the source.
+fn publication_line_source(line: &str) -> Option<String> {
+    let at = line.find("ISSN ")?;
+    let code = line.get(at + 5..at + 14)?;
+    let bytes = code.as_bytes();
+    let looks_like_issn = bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'-'
+        && bytes[5..8].iter().all(u8::is_ascii_digit)
+        && (bytes[8].is_ascii_digit() || bytes[8] == b'X');
+    if !looks_like_issn {
+        return None;
+    }
+    Some(line[..at].trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A closing appeal for money is not content.
+fn is_donation_appeal(paragraph: &str) -> bool {
+    let lower = paragraph.to_lowercase();
+    if paragraph.contains("DONATE") {
+        return true;
+    }
+    let asks = [
+        "donat",
+        "contribution",
+        "become a member",
+        "subscribe",
+        "patreon",
+    ];
+    let support = ["support", "help us", "fund"];
+    asks.iter().any(|a| lower.contains(a))
+        && support.iter().any(|s| lower.contains(s))
+        && (lower.contains("our ") || lower.contains(" us"))
+}
+
+/// `Author: Name` or `By Name` lines.
+fn author_line(line: &str) -> Option<String> {
+    for prefix in ["Author:", "Authors:", "Written by", "By "] {
+        if let Some(rest) = strip_prefix_ci(line, prefix) {
+            let name = rest.trim().trim_end_matches('.').trim();
+            let words = name.split_whitespace().count();
+            let capitalised = name.chars().next().is_some_and(char::is_uppercase);
+            if prefix == "By " && (!capitalised || words > 6 || name.contains(',') && words > 4) {
+                return None;
+            }
+            if !name.is_empty() && words <= 10 {
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn markdown_heading(line: &str) -> Option<&str> {
+    let hashes = line.chars().take_while(|&c| c == '#').count();
+    if (2..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+        return Some(line[hashes..].trim());
+    }
+    None
+}
+
+fn ends_like_sentence(text: &str) -> bool {
+    text.ends_with([
+        '.', '!', '?', ':', ';', ',', '"', '\u{201d}', '\u{2019}', ')', '\u{2026}',
+    ])
+}
+
+fn reads_as_headline(text: &str, max_words: usize) -> bool {
+    let words = text.split_whitespace().count();
+    let starts_well = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || !c.is_ascii());
+    starts_well
+        && (1..=max_words).contains(&words)
+        && !text.ends_with('.')
+        && !text.contains('@')
+        && !text.starts_with(['\u{2014}', '\u{2013}', '-'])
+}
+
+/// A short line with no closing punctuation, before a paragraph: a subheading.
+fn reads_as_heading(text: &str) -> bool {
+    reads_as_headline(text, MAX_HEADING_WORDS)
+        && text.split_whitespace().count() >= 2
+        && !ends_like_sentence(text)
+}
+
+fn title_from_sentence(text: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let sentence = text.split_sentence_bounds().next().unwrap_or(text).trim();
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    if words.len() <= TITLE_FROM_SENTENCE_WORDS {
+        return sentence.trim_end_matches('.').to_string();
+    }
+    let short = words[..TITLE_FROM_SENTENCE_WORDS].join(" ");
+    format!("{}\u{2026}", short.trim_end_matches([',', ';', ':']))
+}
+
+const MONTHS: &[(&str, i8)] = &[
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+fn month_number(word: &str) -> Option<i8> {
+    let word = word.trim_end_matches('.').to_ascii_lowercase();
+    MONTHS
+        .iter()
+        .find(|(name, _)| *name == word)
+        .map(|(_, n)| *n)
+}
+
+fn day_number(word: &str) -> Option<i8> {
+    let digits = word
+        .trim_end_matches([',', '.'])
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th");
+    let day: i8 = digits.parse().ok()?;
+    (1..=31).contains(&day).then_some(day)
+}
+
+fn year_number(word: &str) -> Option<i16> {
+    let digits = word.trim_end_matches(|c: char| !c.is_ascii_digit());
+    if digits.len() != 4 {
+        return None;
+    }
+    let year: i16 = digits.parse().ok()?;
+    (1900..=2100).contains(&year).then_some(year)
+}
+
+/// The first full date written out in `text`: "January 10th, 2022",
+/// "10 January 2022", "Jan. 10, 2022" or "2022-01-10". A date without a year
+/// (wire datelines such as "Jan 10") is not a date we can trust.
+pub fn first_explicit_date(text: &str) -> Option<Date> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, word) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).copied().unwrap_or("");
+        if let Some(month) = month_number(word) {
+            if let (Some(day), Some(year)) = (day_number(next(1)), year_number(next(2))) {
+                if let Ok(date) = Date::new(year, month, day) {
+                    return Some(date);
+                }
+            }
+        }
+        if let Some(day) = day_number(word) {
+            if let (Some(month), Some(year)) = (month_number(next(1)), year_number(next(2))) {
+                if let Ok(date) = Date::new(year, month, day) {
+                    return Some(date);
+                }
+            }
+        }
+        if word.len() >= 10 {
+            let trimmed = word.trim_matches(|c: char| !c.is_ascii_digit());
+            if trimmed.len() == 10 {
+                if let Some(date) = parse_iso_date(trimmed) {
+                    return Some(date);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_prose() {
+        let d = |y, m, d| Date::new(y, m, d).ok();
+        assert_eq!(
+            first_explicit_date("On January 10th, 2022, the minister"),
+            d(2022, 1, 10)
+        );
+        assert_eq!(first_explicit_date("On 3 March 2023 talks"), d(2023, 3, 3));
+        assert_eq!(
+            first_explicit_date("(Sept. 21, 2021) Envoys"),
+            d(2021, 9, 21)
+        );
+        assert_eq!(first_explicit_date("KABUL, Jan 10 (Reuters) - talks"), None);
+        assert_eq!(first_explicit_date("The 2021-08-15 fall"), d(2021, 8, 15));
+        assert_eq!(first_explicit_date("May 2025 talks in 1999"), None);
+    }
+
+    #[test]
+    fn date_marker_is_taken_out_of_the_line() {
+        let (date, rest) = take_date_marker("date 2025-05-16 In a step, envoys met.").unwrap();
+        assert_eq!(date, Date::new(2025, 5, 16).unwrap());
+        assert_eq!(rest, "In a step, envoys met.");
+        assert!(take_date_marker("update 2025-05-16").is_none());
+    }
+
+    #[test]
+    fn publication_line() {
+        assert_eq!(
+            publication_line_source("Regional Files ISSN 1234-567X Volume 2 Issue 3").as_deref(),
+            Some("Regional Files")
+        );
+        assert!(publication_line_source("ISSN is a code").is_none());
+    }
+}

@@ -1,0 +1,1028 @@
+//! Countries and actors: what each passage mentions.
+//!
+//! Countries come from one aho-corasick pass (leftmost-longest, case-sensitive,
+//! on word boundaries) over every name, demonym, capital and city in the
+//! gazetteer, with longer traps ("Indian Ocean", "Vienna Convention") as
+//! patterns that win and count for nothing. Actors come from a second pass
+//! over organisations and known people, plus [`people`]'s cue-based finder
+//! for people no list knows; names are then joined across the brief (a
+//! surname-only mention joins the full name).
+
+mod data;
+mod people;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::Brief;
+use crate::passage::Passage;
+
+pub use data::{USER_ACTORS_FILE, USER_COUNTRIES_FILE};
+
+/// Why the gazetteer could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EntityError {
+    #[error("{path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// What kind of actor a name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActorKind {
+    Person,
+    Org,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Person => "person",
+            ActorKind::Org => "org",
+        }
+    }
+}
+
+/// An actor as it appears in results.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: String,
+    pub kind: ActorKind,
+}
+
+/// A region path in the UN geoscheme: `["Asia", "Central Asia"]`.
+pub type RegionPath = Vec<String>;
+
+/// One piece of text that made the extractor assign a facet, for `briefs show`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// `country`, `region`, `person` or `org`.
+    pub facet: String,
+    pub value: String,
+    /// The text as written in the passage.
+    pub text: String,
+}
+
+/// The entities of one passage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassageEntities {
+    pub countries: Vec<String>,
+    pub regions: Vec<RegionPath>,
+    pub actors: Vec<Actor>,
+    pub mentions: Vec<Mention>,
+}
+
+/// A country of ISO 3166-1 with its place in the UN geoscheme.
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub code: String,
+    pub alpha3: String,
+    pub name: String,
+    pub region: Option<String>,
+    pub subregion: Option<String>,
+}
+
+impl Country {
+    /// The region path of this country: `["Asia", "Southern Asia"]`.
+    pub fn region_path(&self) -> Option<RegionPath> {
+        let region = self.region.clone()?;
+        Some(match &self.subregion {
+            Some(sub) => vec![region, sub.clone()],
+            None => vec![region],
+        })
+    }
+}
+
+/// A known actor: built in, or from the user's `actors.toml`.
+#[derive(Debug, Clone)]
+pub struct KnownActor {
+    pub name: String,
+    pub kind: ActorKind,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlaceTarget {
+    Country(usize),
+    Region(usize),
+    /// A name that must not count (a sea, a treaty, a US state, a newspaper).
+    Nothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ActorTarget {
+    Actor(usize),
+    Nothing,
+}
+
+/// Region names that briefs write, mapped to UN geoscheme paths.
+const REGION_MENTIONS: &[(&str, &[&str])] = &[
+    ("Central Asia", &["Asia", "Central Asia"]),
+    ("Central Asian", &["Asia", "Central Asia"]),
+    ("South Asia", &["Asia", "Southern Asia"]),
+    ("South Asian", &["Asia", "Southern Asia"]),
+    ("Southern Asia", &["Asia", "Southern Asia"]),
+    ("Southeast Asia", &["Asia", "South-eastern Asia"]),
+    ("South-East Asia", &["Asia", "South-eastern Asia"]),
+    ("South East Asia", &["Asia", "South-eastern Asia"]),
+    ("East Asia", &["Asia", "Eastern Asia"]),
+    ("Eastern Asia", &["Asia", "Eastern Asia"]),
+    ("West Asia", &["Asia", "Western Asia"]),
+    ("Western Asia", &["Asia", "Western Asia"]),
+    ("Middle East", &["Asia", "Western Asia"]),
+    ("Asia", &["Asia"]),
+    ("Asian", &["Asia"]),
+    ("Europe", &["Europe"]),
+    ("European", &["Europe"]),
+    ("Eastern Europe", &["Europe", "Eastern Europe"]),
+    ("Western Europe", &["Europe", "Western Europe"]),
+    ("Africa", &["Africa"]),
+    ("African", &["Africa"]),
+    ("North Africa", &["Africa", "Northern Africa"]),
+    ("Americas", &["Americas"]),
+    ("Latin America", &["Americas"]),
+    ("Oceania", &["Oceania"]),
+];
+
+/// Names that contain a country or place name but are not a mention of it.
+const NOT_PLACES: &[&str] = &[
+    "Indian Ocean",
+    "Indian Ocean Rim",
+    "Vienna Convention",
+    "Vienna Conventions",
+    "Geneva Convention",
+    "Geneva Conventions",
+    "New Mexico",
+    "New Jersey",
+    "New South Wales",
+    "New England",
+    "Georgia Tech",
+    "state of Georgia",
+    "State of Georgia",
+    "Atlanta, Georgia",
+    "Persian Gulf",
+    "Arabian Sea",
+    "Arabian Peninsula",
+    "Gulf of Oman",
+    "Sea of Japan",
+    "South China Sea",
+    "East China Sea",
+    "China Sea",
+    "Caspian Sea",
+    "Aral Sea",
+    "Black Sea",
+    "Red Sea",
+    "Dead Sea",
+    "Gulf of Aden",
+    "Gulf of Mexico",
+    "Washington Post",
+    "Washington Times",
+    "Times of India",
+    "Tehran Times",
+    "Kabul Times",
+    "Pakistan Today",
+    "Afghanistan International",
+    "Iran International",
+    "Dubai Expo",
+    "Istanbul Convention",
+    "Paris Agreement",
+    "Minsk Agreements",
+    "Astana format",
+    "Moscow format",
+    "Doha Agreement",
+    "Doha agreement",
+    "Doha Accord",
+    "Tashkent Declaration",
+    "Simla Agreement",
+    "Shanghai Cooperation Organisation",
+    "Shanghai Cooperation Organization",
+    "Shanghai Five",
+    "Kabul River",
+    "Helmand River",
+    "Amu Darya",
+    "Indus Waters Treaty",
+    "Guinea pig",
+    "Turkish delight",
+    "Panama Canal",
+    "Suez Canal",
+];
+
+/// First-name-like country names: not a country when they sit in a person's name.
+const PERSON_LIKE_COUNTRIES: &[&str] = &["Jordan", "Chad", "Georgia", "Israel", "India", "Kenya"];
+
+/// Words near "Georgia" that mean the US state.
+const US_STATE_CONTEXT: &[&str] = &[
+    "Atlanta",
+    "U.S. state",
+    "US state",
+    "Savannah",
+    "governor",
+    "Governor",
+    "Peach",
+];
+
+/// The gazetteer: every name the extractor knows, ready to match.
+pub struct Gazetteer {
+    pub countries: Vec<Country>,
+    pub regions: Vec<RegionPath>,
+    pub actors: Vec<KnownActor>,
+    places: AhoCorasick,
+    place_targets: Vec<PlaceTarget>,
+    actor_matcher: AhoCorasick,
+    actor_targets: Vec<ActorTarget>,
+    /// Lower-cased name, alias, demonym, city or ISO code to country.
+    country_lookup: HashMap<String, usize>,
+    /// Lower-cased region name (and mention) to region.
+    region_lookup: HashMap<String, usize>,
+    /// Lower-cased name or alias to actor.
+    actor_lookup: HashMap<String, usize>,
+    /// Lower-cased names the user said are not actors.
+    suppressed_actors: BTreeSet<String>,
+    /// A hash of everything the gazetteer was built from.
+    fingerprint: String,
+}
+
+fn region_display(slug: &str) -> String {
+    match slug {
+        "south-eastern-asia" => "South-eastern Asia".to_string(),
+        "australia-and-new-zealand" => "Australia and New Zealand".to_string(),
+        "latin-america-and-the-caribbean" => "Latin America and the Caribbean".to_string(),
+        _ => slug
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Latin-script names only: keshvar lists names in many languages and scripts,
+/// and a Japanese or Arabic country name is better kept out than half-matched.
+fn usable_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.contains(['(', ')', ','])
+        && name
+            .chars()
+            .all(|c| c.is_ascii() || ('\u{00c0}'..='\u{024f}').contains(&c))
+}
+
+fn build_matcher(patterns: &[String]) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .expect("gazetteer patterns are plain strings and always build")
+}
+
+impl Gazetteer {
+    /// Builds the gazetteer from the built-in data and, if `corpus` is given,
+    /// the user's `countries.toml` and `actors.toml` in it.
+    pub fn load(corpus: Option<&Path>) -> Result<Gazetteer, EntityError> {
+        let mut hasher = blake3::Hasher::new();
+        for text in [
+            data::BUILTIN_COUNTRIES,
+            data::BUILTIN_PLACES,
+            data::BUILTIN_ORGS,
+            data::BUILTIN_PEOPLE,
+        ] {
+            hasher.update(text.as_bytes());
+        }
+        let names: BTreeMap<String, data::CountryNames> =
+            data::parse_builtin("countries.toml", data::BUILTIN_COUNTRIES)?;
+        let places: data::Places = data::parse_builtin("places.toml", data::BUILTIN_PLACES)?;
+        let orgs: data::OrgFile = data::parse_builtin("orgs.toml", data::BUILTIN_ORGS)?;
+        let people_file: data::PeopleFile =
+            data::parse_builtin("people.toml", data::BUILTIN_PEOPLE)?;
+        let (user_countries, user_actors) = match corpus {
+            Some(dir) => {
+                let countries_path = dir.join(data::USER_COUNTRIES_FILE);
+                let actors_path = dir.join(data::USER_ACTORS_FILE);
+                let (c, ctext): (data::UserCountries, _) = data::read_user_file(&countries_path)?;
+                let (a, atext): (data::UserActors, _) = data::read_user_file(&actors_path)?;
+                for text in [ctext, atext].into_iter().flatten() {
+                    hasher.update(b"\0user\0");
+                    hasher.update(text.as_bytes());
+                }
+                (Some((countries_path, c)), Some((actors_path, a)))
+            }
+            None => (None, None),
+        };
+
+        // Countries: keshvar's ISO list, named by our data file.
+        let mut countries = Vec::new();
+        let mut region_set: BTreeSet<RegionPath> = BTreeSet::new();
+        let mut place_names: BTreeMap<String, PlaceTarget> = BTreeMap::new();
+        let mut country_lookup = HashMap::new();
+        let mut ambiguous: BTreeSet<String> = BTreeSet::new();
+        for k in keshvar::CountryIterator::new() {
+            let code = k.alpha2().to_string();
+            let extra = names.get(&code);
+            let name = extra
+                .and_then(|n| n.name.clone())
+                .or_else(|| usable_name(k.iso_short_name()).then(|| k.iso_short_name().to_string()))
+                .or_else(|| k.unofficial_name_list().first().map(|s| s.to_string()))
+                .unwrap_or_else(|| k.iso_short_name().to_string());
+            let country = Country {
+                code: code.clone(),
+                alpha3: k.alpha3().to_string(),
+                name,
+                region: k.maybe_region().map(|r| region_display(&r.to_string())),
+                subregion: k.maybe_subregion().map(|r| region_display(&r.to_string())),
+            };
+            if let Some(path) = country.region_path() {
+                region_set.insert(path[..1].to_vec());
+                region_set.insert(path);
+            }
+            let idx = countries.len();
+            // Names from keshvar first; a name two countries claim is dropped
+            // unless our data file gives it to one of them below.
+            let mut crate_names: Vec<String> = vec![
+                k.iso_short_name().to_string(),
+                k.iso_long_name().to_string(),
+            ];
+            crate_names.extend(k.unofficial_name_list().iter().map(|s| s.to_string()));
+            crate_names.extend(k.maybe_nationality().map(str::to_string));
+            for n in crate_names.into_iter().filter(|n| usable_name(n)) {
+                match place_names.get(&n) {
+                    Some(PlaceTarget::Country(other)) if *other != idx => {
+                        ambiguous.insert(n);
+                    }
+                    _ => {
+                        place_names.insert(n, PlaceTarget::Country(idx));
+                    }
+                }
+            }
+            for key in [
+                k.iso_short_name(),
+                k.iso_long_name(),
+                code.as_str(),
+                &country.alpha3,
+            ] {
+                country_lookup.insert(key.to_lowercase(), idx);
+            }
+            countries.push(country);
+        }
+        for n in &ambiguous {
+            place_names.remove(n);
+        }
+        let by_code: HashMap<String, usize> = countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.clone(), i))
+            .collect();
+        for (code, extra) in &names {
+            let Some(&idx) = by_code.get(code) else {
+                return Err(EntityError::Invalid {
+                    path: PathBuf::from("(built-in) data/countries.toml"),
+                    message: format!("unknown ISO code {code}"),
+                });
+            };
+            for n in extra
+                .name
+                .iter()
+                .chain(&extra.aliases)
+                .chain(&extra.demonyms)
+            {
+                place_names.insert(n.clone(), PlaceTarget::Country(idx));
+            }
+        }
+        let mut add_places = |table: &BTreeMap<String, String>,
+                              path: &Path|
+         -> Result<(), EntityError> {
+            for (place, code) in table {
+                let Some(&idx) = by_code.get(&code.to_uppercase()) else {
+                    return Err(EntityError::Invalid {
+                        path: path.to_path_buf(),
+                        message: format!("place {place:?} names unknown country code {code:?} (use ISO 3166-1 alpha-2, e.g. \"AF\")"),
+                    });
+                };
+                place_names.insert(place.clone(), PlaceTarget::Country(idx));
+            }
+            Ok(())
+        };
+        add_places(&places.places, Path::new("(built-in) data/places.toml"))?;
+        if let Some((path, user)) = &user_countries {
+            add_places(&user.places, path)?;
+        }
+        let regions: Vec<RegionPath> = region_set.into_iter().collect();
+        let mut region_lookup = HashMap::new();
+        for (idx, path) in regions.iter().enumerate() {
+            region_lookup.insert(
+                path.last().map(|s| s.to_lowercase()).unwrap_or_default(),
+                idx,
+            );
+        }
+        for (mention, path) in REGION_MENTIONS {
+            let path: RegionPath = path.iter().map(|s| s.to_string()).collect();
+            if let Some(idx) = regions.iter().position(|r| *r == path) {
+                place_names.insert(mention.to_string(), PlaceTarget::Region(idx));
+                region_lookup.insert(mention.to_lowercase(), idx);
+            }
+        }
+        for n in NOT_PLACES {
+            place_names.insert(n.to_string(), PlaceTarget::Nothing);
+        }
+        if let Some((_, user)) = &user_countries {
+            for n in &user.suppress.names {
+                place_names.insert(n.clone(), PlaceTarget::Nothing);
+            }
+        }
+        for (n, target) in &place_names {
+            if let PlaceTarget::Country(idx) = target {
+                country_lookup.entry(n.to_lowercase()).or_insert(*idx);
+            }
+        }
+        for (idx, c) in countries.iter().enumerate() {
+            country_lookup.insert(c.name.to_lowercase(), idx);
+        }
+        let place_patterns: Vec<String> = place_names.keys().cloned().collect();
+        let place_targets: Vec<PlaceTarget> = place_names.values().copied().collect();
+
+        // Actors: organisations, known people, then the user's own.
+        let mut actors: Vec<KnownActor> = Vec::new();
+        for entry in orgs.org {
+            actors.push(KnownActor {
+                name: entry.name,
+                kind: ActorKind::Org,
+                aliases: entry.aliases,
+            });
+        }
+        for entry in people_file.person {
+            actors.push(KnownActor {
+                name: entry.name,
+                kind: ActorKind::Person,
+                aliases: entry.aliases,
+            });
+        }
+        let mut suppressed_actors = BTreeSet::new();
+        if let Some((path, user)) = user_actors {
+            for entry in user.actor {
+                let kind = match entry.kind.as_deref().map(str::to_lowercase).as_deref() {
+                    Some("person") | None => ActorKind::Person,
+                    Some("org") | Some("organisation") | Some("organization") => ActorKind::Org,
+                    Some(other) => {
+                        return Err(EntityError::Invalid {
+                            path,
+                            message: format!(
+                                "actor {:?} has kind {other:?}; use \"person\" or \"org\"",
+                                entry.name
+                            ),
+                        })
+                    }
+                };
+                // A user entry replaces a built-in one of the same name.
+                actors.retain(|a| a.name != entry.name);
+                actors.push(KnownActor {
+                    name: entry.name,
+                    kind,
+                    aliases: entry.aliases,
+                });
+            }
+            suppressed_actors = user
+                .suppress
+                .names
+                .iter()
+                .map(|n| n.to_lowercase())
+                .collect();
+        }
+        let mut actor_names: BTreeMap<String, ActorTarget> = BTreeMap::new();
+        let mut actor_lookup = HashMap::new();
+        for (idx, actor) in actors.iter().enumerate() {
+            for n in std::iter::once(&actor.name).chain(&actor.aliases) {
+                actor_names.insert(n.clone(), ActorTarget::Actor(idx));
+                actor_lookup.insert(n.to_lowercase(), idx);
+            }
+        }
+        for n in &suppressed_actors {
+            actor_names.retain(|k, _| k.to_lowercase() != *n);
+        }
+        for n in suppressed_actors.iter() {
+            actor_names.insert(n.clone(), ActorTarget::Nothing);
+        }
+        let actor_patterns: Vec<String> = actor_names.keys().cloned().collect();
+        let actor_targets: Vec<ActorTarget> = actor_names.values().copied().collect();
+
+        Ok(Gazetteer {
+            countries,
+            regions,
+            actors,
+            places: build_matcher(&place_patterns),
+            place_targets,
+            actor_matcher: build_matcher(&actor_patterns),
+            actor_targets,
+            country_lookup,
+            region_lookup,
+            actor_lookup,
+            suppressed_actors,
+            fingerprint: hasher.finalize().to_hex().to_string(),
+        })
+    }
+
+    /// A hash of the data the gazetteer was built from: when it changes, the
+    /// index must be rebuilt.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Resolves a user's country value (any name, alias, demonym, city or
+    /// ISO code, any case) to the canonical country name.
+    pub fn resolve_country(&self, value: &str) -> Option<&Country> {
+        self.country_lookup
+            .get(&value.trim().to_lowercase())
+            .map(|&i| &self.countries[i])
+    }
+
+    /// Resolves a user's region value ("Central Asia", "asia", "South Asia").
+    pub fn resolve_region(&self, value: &str) -> Option<&RegionPath> {
+        self.region_lookup
+            .get(&value.trim().to_lowercase())
+            .map(|&i| &self.regions[i])
+    }
+
+    /// Resolves a known actor by name or alias, any case.
+    pub fn resolve_actor(&self, value: &str) -> Option<&KnownActor> {
+        self.actor_lookup
+            .get(&value.trim().to_lowercase())
+            .map(|&i| &self.actors[i])
+    }
+
+    /// Every name a user may type for countries, for suggestions.
+    pub fn country_names(&self) -> impl Iterator<Item = &str> {
+        self.countries.iter().map(|c| c.name.as_str())
+    }
+
+    /// Every region name, for suggestions.
+    pub fn region_names(&self) -> impl Iterator<Item = &str> {
+        self.regions
+            .iter()
+            .filter_map(|r| r.last().map(String::as_str))
+    }
+
+    /// The aliases of an actor name, for `briefs facets --match`.
+    pub fn actor_aliases(&self, name: &str) -> &[String] {
+        self.actors
+            .iter()
+            .find(|a| a.name == name)
+            .map_or(&[], |a| a.aliases.as_slice())
+    }
+
+    fn country_mentions(&self, text: &str) -> Vec<(usize, usize, PlaceTarget)> {
+        let mut out = Vec::new();
+        if let Some((start, end, idx)) = self.dateline(text) {
+            out.push((start, end, PlaceTarget::Country(idx)));
+        }
+        for m in self.places.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if !on_word_bounds(text, start, end) {
+                continue;
+            }
+            let target = self.place_targets[m.pattern().as_usize()];
+            let matched = &text[start..end];
+            if let PlaceTarget::Country(_) = target {
+                if PERSON_LIKE_COUNTRIES.contains(&matched) && in_person_name(text, start, end) {
+                    continue;
+                }
+                if matched == "Georgia" && near_any(text, start, end, US_STATE_CONTEXT) {
+                    continue;
+                }
+            }
+            out.push((start, end, target));
+        }
+        out
+    }
+
+    /// A wire dateline at the start of a paragraph: `KABUL, Jan 10 (Reuters) -`
+    /// or `NEW DELHI -`. Capitals in capitals are not in the gazetteer as such.
+    fn dateline(&self, text: &str) -> Option<(usize, usize, usize)> {
+        let end = text
+            .find([',', '\u{2014}', '\u{2013}'])
+            .or_else(|| text.find(" -"))?;
+        let head = text[..end].trim_end();
+        if head.is_empty() || head.len() > 40 || !head.chars().any(|c| c.is_alphabetic()) {
+            return None;
+        }
+        if head.chars().any(|c| c.is_lowercase())
+            || !head
+                .chars()
+                .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '.')
+        {
+            return None;
+        }
+        let idx = *self.country_lookup.get(&head.to_lowercase())?;
+        Some((0, head.len(), idx))
+    }
+
+    fn actor_mentions(&self, text: &str) -> Vec<(usize, usize, ActorTarget)> {
+        self.actor_matcher
+            .find_iter(text)
+            .filter(|m| on_word_bounds(text, m.start(), m.end()))
+            .map(|m| {
+                (
+                    m.start(),
+                    m.end(),
+                    self.actor_targets[m.pattern().as_usize()],
+                )
+            })
+            .collect()
+    }
+
+    fn is_suppressed(&self, name: &str) -> bool {
+        self.suppressed_actors.contains(&name.to_lowercase())
+    }
+}
+
+fn on_word_bounds(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = text[start..end].chars().next();
+    let last = text[start..end].chars().next_back();
+    let joins = |a: Option<char>, b: Option<char>| matches!((a, b), (Some(x), Some(y)) if (x.is_alphanumeric() || x == '@') && y.is_alphanumeric());
+    !joins(before, first) && !joins(last.map(|c| if c == '.' { ' ' } else { c }), after)
+}
+
+/// True when the word at `start..end` sits in a person's name: another
+/// capitalised word right before it ("Michael Jordan") or after it
+/// ("Chad Smith", "Jordan Peterson").
+fn in_person_name(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches(' ');
+    let after = text[end..].strip_prefix(' ').unwrap_or("");
+    let prev_word = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let prev_adjacent =
+        before.len() + 1 == start && before.ends_with(|c: char| c.is_alphanumeric());
+    let capital_word = |w: &str| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().skip(1).any(char::is_lowercase)
+    };
+    let next_word: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let next_adjacent = text[end..].starts_with(' ');
+    const NOT_SURNAME: &[&str] = &[
+        "The",
+        "In",
+        "On",
+        "And",
+        "But",
+        "Foreign",
+        "Minister",
+        "President",
+        "King",
+        "Prime",
+        "River",
+        "Valley",
+        "Government",
+        "Army",
+        "Police",
+        "Embassy",
+        "Street",
+        "Airport",
+        "Border",
+        "Republic",
+    ];
+    const NOT_FIRST: &[&str] = &[
+        "The",
+        "In",
+        "On",
+        "And",
+        "But",
+        "Of",
+        "From",
+        "To",
+        "With",
+        "Hashemite",
+        "Kingdom",
+        "Republic",
+        "Visit",
+        "Neighbouring",
+        "Neighboring",
+        "Southern",
+        "Northern",
+        "Eastern",
+        "Western",
+        "Central",
+    ];
+    (next_adjacent && capital_word(&next_word) && !NOT_SURNAME.contains(&next_word.as_str()))
+        || (prev_adjacent
+            && capital_word(prev_word)
+            && !NOT_FIRST.contains(&prev_word)
+            && !sentence_start(before, prev_word))
+}
+
+fn sentence_start(before: &str, prev_word: &str) -> bool {
+    let rest = before[..before.len() - prev_word.len()].trim_end();
+    rest.is_empty() || rest.ends_with(['.', '!', '?', '"', '\u{201c}', ':'])
+}
+
+fn near_any(text: &str, start: usize, end: usize, words: &[&str]) -> bool {
+    let from = floor_char(text, start.saturating_sub(80));
+    let to = floor_char(text, (end + 80).min(text.len()));
+    words.iter().any(|w| text[from..to].contains(w))
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Extracts entities with a gazetteer.
+pub struct Extractor {
+    pub gazetteer: Gazetteer,
+}
+
+/// A person mention before names are joined across the brief.
+struct PersonMention {
+    passage: usize,
+    text: String,
+    tokens: Vec<String>,
+    known: Option<usize>,
+    strong: bool,
+}
+
+fn fold(s: &str) -> String {
+    crate::tokenize::normalise(s)
+}
+
+/// `a` can stand for `b`: equal after folding, or an initial of it.
+fn word_compatible(a: &str, b: &str) -> bool {
+    let (fa, fb) = (fold(a), fold(b));
+    if fa == fb {
+        return true;
+    }
+    let initial = |x: &str| x.trim_end_matches('.').chars().count() == 1;
+    (initial(a) && fb.starts_with(&fa.trim_end_matches('.').to_string()))
+        || (initial(b) && fa.starts_with(&fb.trim_end_matches('.').to_string()))
+}
+
+/// `short` names the same person as `long`: same last word, and every word
+/// of `short` found in order in `long`.
+fn name_within(short: &[String], long: &[String]) -> bool {
+    if short.len() > long.len() || short.is_empty() {
+        return false;
+    }
+    let (Some(sl), Some(ll)) = (short.last(), long.last()) else {
+        return false;
+    };
+    if !word_compatible(sl, ll) {
+        return false;
+    }
+    let mut k = 0;
+    for w in long {
+        if k < short.len() && word_compatible(&short[k], w) {
+            k += 1;
+        }
+    }
+    k == short.len()
+}
+
+impl Extractor {
+    pub fn new(gazetteer: Gazetteer) -> Extractor {
+        Extractor { gazetteer }
+    }
+
+    /// Countries, regions and actors of each passage of one brief.
+    pub fn extract(&self, _brief: &Brief, passages: &[Passage]) -> Vec<PassageEntities> {
+        let g = &self.gazetteer;
+        let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len());
+        let mut person_mentions: Vec<PersonMention> = Vec::new();
+        let mut org_mentions: Vec<(usize, usize, String)> = Vec::new();
+        let texts: Vec<String> = passages
+            .iter()
+            .map(|p| match &p.heading {
+                Some(h)
+                    if p.ordinal == 0
+                        || passages[p.ordinal as usize - 1].heading.as_ref() != Some(h) =>
+                {
+                    format!("{h}\n{}", p.text)
+                }
+                _ => p.text.clone(),
+            })
+            .collect();
+        for (pi, text) in texts.iter().enumerate() {
+            let mut entities = PassageEntities::default();
+            let mut blocked: Vec<(usize, usize)> = Vec::new();
+            let mut countries = BTreeSet::new();
+            let mut regions = BTreeSet::new();
+            for (start, end, target) in g.country_mentions(text) {
+                blocked.push((start, end));
+                let (facet, value) = match target {
+                    PlaceTarget::Country(idx) => {
+                        let c = &g.countries[idx];
+                        countries.insert(c.name.clone());
+                        regions.extend(c.region_path());
+                        ("country", c.name.clone())
+                    }
+                    PlaceTarget::Region(idx) => {
+                        regions.insert(g.regions[idx].clone());
+                        ("region", g.regions[idx].join(" / "))
+                    }
+                    PlaceTarget::Nothing => continue,
+                };
+                entities.mentions.push(Mention {
+                    facet: facet.into(),
+                    value,
+                    text: text[start..end].to_string(),
+                });
+            }
+            for (start, end, target) in g.actor_mentions(text) {
+                blocked.push((start, end));
+                let ActorTarget::Actor(idx) = target else {
+                    continue;
+                };
+                let actor = &g.actors[idx];
+                match actor.kind {
+                    ActorKind::Org => org_mentions.push((pi, idx, text[start..end].to_string())),
+                    ActorKind::Person => person_mentions.push(PersonMention {
+                        passage: pi,
+                        text: text[start..end].to_string(),
+                        tokens: actor.name.split_whitespace().map(str::to_string).collect(),
+                        known: Some(idx),
+                        strong: true,
+                    }),
+                }
+            }
+            for candidate in people::detect(text, &blocked) {
+                let joined = candidate.tokens.join(" ");
+                let known = g
+                    .actor_lookup
+                    .get(&joined.to_lowercase())
+                    .copied()
+                    .filter(|&i| g.actors[i].kind == ActorKind::Person);
+                person_mentions.push(PersonMention {
+                    passage: pi,
+                    text: text[candidate.start..candidate.end].to_string(),
+                    tokens: candidate.tokens,
+                    known,
+                    strong: candidate.strong,
+                });
+            }
+            entities.countries = countries.into_iter().collect();
+            entities.regions = regions.into_iter().collect();
+            results.push(entities);
+        }
+
+        // Join the names of the brief: the fullest form of a name is its canonical one.
+        let full_names: Vec<(String, Vec<String>)> = {
+            let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for m in &person_mentions {
+                let canonical = match m.known {
+                    Some(idx) => g.actors[idx].name.clone(),
+                    None => m.tokens.join(" "),
+                };
+                let tokens = canonical.split_whitespace().map(str::to_string).collect();
+                names.insert(canonical, tokens);
+            }
+            names.into_iter().collect()
+        };
+        let resolve = |tokens: &[String], known: Option<usize>| -> Option<String> {
+            if let Some(idx) = known {
+                return Some(g.actors[idx].name.clone());
+            }
+            let fuller: BTreeSet<&String> = full_names
+                .iter()
+                .filter(|(_, long)| long.len() > tokens.len() && name_within(tokens, long))
+                .map(|(name, _)| name)
+                .collect();
+            match fuller.len() {
+                0 => Some(tokens.join(" ")),
+                1 => fuller.into_iter().next().cloned(),
+                _ => None,
+            }
+        };
+        let mut persons: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+        for m in &person_mentions {
+            let single = m.tokens.len() == 1;
+            let Some(name) = resolve(&m.tokens, m.known) else {
+                continue;
+            };
+            // A lone surname stands only if it joined a full name or a cue vouched for it.
+            if single && m.known.is_none() && name == m.tokens[0] && !m.strong {
+                continue;
+            }
+            // An unknown name that is a country's or a known organisation's name is not a person.
+            if m.known.is_none()
+                && (g.resolve_country(&name).is_some()
+                    || g.resolve_actor(&name)
+                        .is_some_and(|a| a.kind == ActorKind::Org))
+            {
+                continue;
+            }
+            persons
+                .entry(name)
+                .or_default()
+                .push((m.passage, m.text.clone()));
+        }
+        // Later surname-only mentions ("Muttaqi") of a person named in full in this brief.
+        let surnames: BTreeMap<String, Vec<&String>> =
+            persons.keys().fold(BTreeMap::new(), |mut acc, name| {
+                if let Some(last) = name
+                    .split_whitespace()
+                    .last()
+                    .filter(|w| w.chars().count() >= 4 && name.contains(' '))
+                {
+                    acc.entry(last.to_string()).or_default().push(name);
+                }
+                acc
+            });
+        let mut extra: Vec<(String, usize, String)> = Vec::new();
+        for (surname, owners) in &surnames {
+            if owners.len() != 1 || g.resolve_country(surname).is_some() {
+                continue;
+            }
+            for (pi, text) in texts.iter().enumerate() {
+                let found = text
+                    .match_indices(surname.as_str())
+                    .any(|(s, m)| on_word_bounds(text, s, s + m.len()));
+                if found {
+                    extra.push((owners[0].clone(), pi, surname.clone()));
+                }
+            }
+        }
+        for (name, pi, text) in extra {
+            persons.entry(name).or_default().push((pi, text));
+        }
+
+        for (name, mentions) in persons {
+            if g.is_suppressed(&name) {
+                continue;
+            }
+            for (pi, text) in mentions {
+                let entities = &mut results[pi];
+                let actor = Actor {
+                    name: name.clone(),
+                    kind: ActorKind::Person,
+                };
+                if !entities.actors.contains(&actor) {
+                    entities.actors.push(actor);
+                }
+                entities.mentions.push(Mention {
+                    facet: "person".into(),
+                    value: name.clone(),
+                    text,
+                });
+            }
+        }
+        for (pi, idx, text) in org_mentions {
+            let name = g.actors[idx].name.clone();
+            if g.is_suppressed(&name) {
+                continue;
+            }
+            let entities = &mut results[pi];
+            let actor = Actor {
+                name: name.clone(),
+                kind: ActorKind::Org,
+            };
+            if !entities.actors.contains(&actor) {
+                entities.actors.push(actor);
+            }
+            entities.mentions.push(Mention {
+                facet: "org".into(),
+                value: name,
+                text,
+            });
+        }
+        for entities in &mut results {
+            entities.actors.sort();
+            entities
+                .mentions
+                .sort_by(|a, b| (&a.facet, &a.value, &a.text).cmp(&(&b.facet, &b.value, &b.text)));
+            entities.mentions.dedup();
+        }
+        results
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_join_within() {
+        let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert!(name_within(&v("Amir Muttaqi"), &v("Amir Khan Muttaqi")));
+        assert!(name_within(
+            &v("S. Jaishankar"),
+            &v("Subrahmanyam Jaishankar")
+        ));
+        assert!(name_within(&v("Muttaqi"), &v("Amir Khan Muttaqi")));
+        assert!(!name_within(&v("Amir Khan"), &v("Amir Khan Muttaqi")));
+    }
+
+    #[test]
+    fn person_like_country_names() {
+        assert!(in_person_name("star Michael Jordan scored", 13, 19));
+        assert!(in_person_name("with Chad Smith today", 5, 9));
+        assert!(!in_person_name("talks with Jordan and Egypt", 11, 17));
+        assert!(!in_person_name("The King of Jordan said", 12, 18));
+    }
+}

@@ -1,0 +1,886 @@
+//! Finding names of people that no list knows, from the cues briefs use:
+//! a title or role before the name ("Foreign Minister Amir Khan Muttaqi",
+//! "Mawlawi ..."), a role nearby ("the head of the National Resistance Front
+//! Ahmad Massoud"), an apposition ("Ahmad Massoud, the head of ...") or a
+//! speech verb after it ("Vepa Khadzhiev said").
+//!
+//! Precision matters more than recall here: a capitalised run is a name only
+//! when a cue says so, and role words, institutions, places and weekdays
+//! break a run instead of joining it.
+
+/// A word of the text with its byte span and the text since the previous word.
+#[derive(Debug, Clone)]
+pub(crate) struct Word<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub gap_before: &'a str,
+}
+
+/// A run of name words accepted as a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameCandidate {
+    pub start: usize,
+    pub end: usize,
+    /// Normalised name words ("S." for an initial), honorifics removed.
+    pub tokens: Vec<String>,
+    /// True when a title, honorific or role directly precedes the name.
+    pub strong: bool,
+}
+
+/// Splits text into words that keep internal hyphens, apostrophes and the
+/// dot of an initial or an abbreviation ("Dr.", "S.", "Amir-Abdollahian").
+pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let mut last_end = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !c.is_alphanumeric() && c != '@' {
+            continue;
+        }
+        let start = i;
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            let inner = matches!(d, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}');
+            if d.is_alphanumeric() || inner {
+                end = j + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let mut word = &text[start..end];
+        // Trailing punctuation is not part of the word, except the dot of an
+        // initial ("S.") or of a known abbreviation ("Dr.").
+        while let Some(last) = word.chars().last() {
+            let keep_dot = last == '.'
+                && (is_initial(word) || HONORIFICS.contains(&word.to_lowercase().as_str()));
+            if matches!(last, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}') && !keep_dot {
+                word = &word[..word.len() - last.len_utf8()];
+            } else {
+                break;
+            }
+        }
+        if word.is_empty() {
+            continue;
+        }
+        out.push(Word {
+            start,
+            end: start + word.len(),
+            text: word,
+            gap_before: &text[last_end..start],
+        });
+        last_end = start + word.len();
+    }
+    out
+}
+
+fn is_initial(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) | (Some(c), None, None) if c.is_uppercase())
+}
+
+/// Titles and honorifics that come right before a name (lower-cased, with the dot).
+pub(crate) const HONORIFICS: &[&str] = &[
+    "dr.",
+    "dr",
+    "mr.",
+    "mr",
+    "mrs.",
+    "mrs",
+    "ms.",
+    "ms",
+    "mawlawi",
+    "maulvi",
+    "mawlavi",
+    "molvi",
+    "mullah",
+    "mulla",
+    "sheikh",
+    "shaikh",
+    "haji",
+    "hajji",
+    "qari",
+    "sardar",
+    "ayatollah",
+    "hojatoleslam",
+    "gen.",
+    "gen",
+    "general",
+    "lt.",
+    "colonel",
+    "col.",
+    "brigadier",
+    "admiral",
+    "marshal",
+    "sir",
+    "prince",
+    "king",
+    "emir",
+    "sultan",
+    "queen",
+    "syed",
+    "sayed",
+    "sayyid",
+    "hazrat",
+    "eng.",
+    "prof.",
+    "professor",
+    "justice",
+    "senator",
+    "sen.",
+    "commander",
+];
+
+/// Roles: before a name they make it a person; near a name, too.
+const ROLES: &[&str] = &[
+    "minister",
+    "ministers",
+    "president",
+    "vice-president",
+    "premier",
+    "chancellor",
+    "envoy",
+    "envoys",
+    "ambassador",
+    "spokesman",
+    "spokesperson",
+    "spokeswoman",
+    "leader",
+    "chief",
+    "head",
+    "commander",
+    "secretary",
+    "secretary-general",
+    "governor",
+    "chairman",
+    "chairperson",
+    "speaker",
+    "director",
+    "director-general",
+    "representative",
+    "adviser",
+    "advisor",
+    "counterpart",
+    "founder",
+    "negotiator",
+    "mayor",
+    "diplomat",
+    "emir",
+    "king",
+    "prince",
+    "sultan",
+    "cleric",
+    "mufti",
+    "judge",
+    "officer",
+    "lawmaker",
+    "senator",
+    "delegate",
+    "coordinator",
+    "ceo",
+    "chairwoman",
+    "deputy",
+    "official",
+];
+
+/// Verbs after a full name that make it a person.
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "wrote",
+    "stated",
+    "added",
+    "noted",
+    "posted",
+    "tweeted",
+    "announced",
+    "warned",
+    "urged",
+    "stressed",
+    "insisted",
+    "argued",
+    "explained",
+    "confirmed",
+    "denied",
+    "claimed",
+    "met",
+    "visited",
+    "thanked",
+    "welcomed",
+    "emphasised",
+    "emphasized",
+    "described",
+    "called",
+    "asked",
+    "replied",
+];
+
+/// Capitalised words that are never part of a person's name.
+const NOT_NAME_WORDS: &[&str] = &[
+    // Function words that start sentences.
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "As",
+    "By",
+    "For",
+    "From",
+    "To",
+    "Of",
+    "And",
+    "But",
+    "Or",
+    "Nor",
+    "With",
+    "Without",
+    "During",
+    "After",
+    "Before",
+    "Since",
+    "Until",
+    "While",
+    "When",
+    "Where",
+    "Why",
+    "How",
+    "What",
+    "Who",
+    "Whom",
+    "Which",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "Its",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "You",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "My",
+    "Your",
+    "According",
+    "Meanwhile",
+    "However",
+    "Moreover",
+    "Furthermore",
+    "Additionally",
+    "Also",
+    "Earlier",
+    "Later",
+    "Last",
+    "Next",
+    "Both",
+    "Each",
+    "Every",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "No",
+    "Not",
+    "Such",
+    "Despite",
+    "Although",
+    "Though",
+    "If",
+    "Then",
+    "Thus",
+    "Therefore",
+    "Still",
+    "Yet",
+    "Even",
+    "Only",
+    "Just",
+    "First",
+    "Second",
+    "Third",
+    "New",
+    "Former",
+    "Current",
+    "Acting",
+    "Senior",
+    "Top",
+    "Speaking",
+    "Asked",
+    "Separately",
+    "Instead",
+    "Indeed",
+    "Today",
+    "Tomorrow",
+    "Yesterday",
+    "There",
+    "Here",
+    "Over",
+    "Under",
+    "Among",
+    "Between",
+    "Against",
+    "Through",
+    "Into",
+    "Upon",
+    "Amid",
+    "Within",
+    "Across",
+    "Along",
+    "Around",
+    "Behind",
+    "Beyond",
+    "Toward",
+    "Towards",
+    "Via",
+    "Per",
+    "Once",
+    "Now",
+    "Again",
+    "Further",
+    "Because",
+    "Unlike",
+    "Like",
+    "Following",
+    "Regarding",
+    "Given",
+    "Asked",
+    "Whether",
+    "Analysts",
+    "Officials",
+    "Sources",
+    "Observers",
+    "Critics",
+    "Experts",
+    "Reports",
+    "Residents",
+    "Locals",
+    "Members",
+    "Leaders",
+    "Delegations",
+    "Several",
+    "Few",
+    "Other",
+    "Others",
+    "Another",
+    "More",
+    "Less",
+    "Much",
+    "Any",
+    "Same",
+    "Own",
+    "Very",
+    // Roles, titles and institutions.
+    "Minister",
+    "Ministers",
+    "Ministry",
+    "Ministries",
+    "President",
+    "Presidential",
+    "Vice",
+    "Prime",
+    "Premier",
+    "Foreign",
+    "External",
+    "Internal",
+    "Interior",
+    "Defence",
+    "Defense",
+    "Affairs",
+    "Information",
+    "Culture",
+    "Deputy",
+    "Interim",
+    "Caretaker",
+    "Supreme",
+    "Chief",
+    "Head",
+    "Leader",
+    "Leadership",
+    "Envoy",
+    "Special",
+    "Ambassador",
+    "Spokesman",
+    "Spokesperson",
+    "Spokeswoman",
+    "Secretary",
+    "General",
+    "Governor",
+    "Chairman",
+    "Speaker",
+    "Director",
+    "Representative",
+    "Adviser",
+    "Advisor",
+    "National",
+    "Security",
+    "Government",
+    "Governments",
+    "Council",
+    "Front",
+    "Party",
+    "Army",
+    "Forces",
+    "Force",
+    "Embassy",
+    "Consulate",
+    "Republic",
+    "Islamic",
+    "Emirate",
+    "Province",
+    "Provincial",
+    "Militia",
+    "Office",
+    "Department",
+    "Agency",
+    "Committee",
+    "Commission",
+    "Assembly",
+    "Parliament",
+    "Senate",
+    "Union",
+    "Organisation",
+    "Organization",
+    "Bank",
+    "Corporation",
+    "Company",
+    "Authority",
+    "Authorities",
+    "Court",
+    "Police",
+    "University",
+    "Institute",
+    "Centre",
+    "Center",
+    "Group",
+    "Network",
+    "Movement",
+    "Alliance",
+    "Coalition",
+    "Convention",
+    "Treaty",
+    "Agreement",
+    "Accord",
+    "Accords",
+    "Pipeline",
+    "Railway",
+    "Railways",
+    "Corridor",
+    "Project",
+    "Summit",
+    "Conference",
+    "Forum",
+    "Talks",
+    "Process",
+    "Initiative",
+    "Programme",
+    "Program",
+    "Fund",
+    "Council",
+    "Cabinet",
+    "Regime",
+    "State",
+    "States",
+    "Federal",
+    "Federation",
+    "Kingdom",
+    "Emirates",
+    "Democratic",
+    "People",
+    "Peoples",
+    "Development",
+    "Cooperation",
+    "Economic",
+    "Trade",
+    "Energy",
+    "Gas",
+    "Oil",
+    "Power",
+    "Transmission",
+    "Line",
+    "Port",
+    "Airport",
+    "Dam",
+    "River",
+    "Sea",
+    "Ocean",
+    "Gulf",
+    "Strait",
+    "Pass",
+    "Valley",
+    "Mountains",
+    "Bridge",
+    "Road",
+    "Highway",
+    "Station",
+    "Square",
+    "Palace",
+    "Hotel",
+    "Hall",
+    "Street",
+    "Border",
+    "Crossing",
+    "Gate",
+    "Lake",
+    "Zone",
+    "District",
+    "City",
+    "Region",
+    "Regional",
+    "Western",
+    "Eastern",
+    "Northern",
+    "Southern",
+    "Central",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Relations",
+    "Diplomatic",
+    "International",
+    "Global",
+    "World",
+    "Human",
+    "Rights",
+    "Humanitarian",
+    "Operation",
+    "Operations",
+    "Mission",
+    "Delegation",
+    "Resolution",
+    "Declaration",
+    "Statement",
+    "Act",
+    "Law",
+    "Constitution",
+    "Strategy",
+    "Policy",
+    "Dialogue",
+    "Framework",
+    "Memorandum",
+    "Understanding",
+    "Joint",
+    "Bilateral",
+    "Trilateral",
+    "Multilateral",
+    "Format",
+    "Contact",
+    "Acting",
+    "Mawlawi",
+    "Mullah",
+    "Sheikh",
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Gen",
+    "Haji",
+    "Qari",
+    "Ayatollah",
+    // Calendar.
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Eid",
+    "Ramadan",
+    "Nowruz",
+    // Faiths, peoples, languages, media, platforms, boilerplate.
+    "Sunni",
+    "Shia",
+    "Shiite",
+    "Muslim",
+    "Muslims",
+    "Islam",
+    "Islamist",
+    "Islamists",
+    "Jihadist",
+    "Hindu",
+    "Christian",
+    "Pashtun",
+    "Pashtuns",
+    "Hazara",
+    "Hazaras",
+    "Baloch",
+    "Kurdish",
+    "Kurds",
+    "Arab",
+    "Arabs",
+    "Persian",
+    "Dari",
+    "Pashto",
+    "Urdu",
+    "Hindi",
+    "English",
+    "Russian",
+    "Chinese",
+    "God",
+    "Allah",
+    "Quran",
+    "Sharia",
+    "Twitter",
+    "Facebook",
+    "Telegram",
+    "WhatsApp",
+    "Instagram",
+    "YouTube",
+    "News",
+    "Post",
+    "Posts",
+    "Times",
+    "Press",
+    "Radio",
+    "Television",
+    "Related",
+    "Advertisement",
+    "Donate",
+    "Credits",
+    "Photo",
+    "Covid",
+    "Internet",
+    "Author",
+    "Volume",
+    "Issue",
+    "Brief",
+    "Analysis",
+    "Report",
+    "Update",
+    "Breaking",
+];
+
+const PARTICLES: &[&str] = &[
+    "bin", "ibn", "al", "ul", "ud", "din", "de", "van", "von", "der", "da", "e", "el",
+];
+
+fn lower_trimmed(word: &str) -> String {
+    word.to_lowercase()
+}
+
+fn is_cue(word: &str) -> bool {
+    let lower = lower_trimmed(word);
+    HONORIFICS.contains(&lower.as_str())
+        || ROLES.contains(
+            &lower
+                .trim_end_matches(['\'', 's'])
+                .trim_end_matches('\u{2019}'),
+        )
+        || ROLES.contains(&lower.as_str())
+}
+
+fn is_role(word: &str) -> bool {
+    let lower = lower_trimmed(word);
+    ROLES.contains(&lower.as_str()) || HONORIFICS.contains(&lower.as_str())
+}
+
+/// A word that can be part of a name.
+fn is_name_word(word: &str) -> bool {
+    if is_initial(word) {
+        return true;
+    }
+    let bare = word.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+    let mut chars = bare.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let first_ok = first.is_uppercase()
+        || (bare.starts_with("al-") && bare[3..].starts_with(char::is_uppercase))
+        || (bare.starts_with("el-") && bare[3..].starts_with(char::is_uppercase));
+    first_ok
+        && bare.chars().count() >= 2
+        && bare.chars().any(char::is_lowercase)
+        && !bare.chars().any(|c| c.is_ascii_digit())
+        && !NOT_NAME_WORDS.contains(&bare)
+}
+
+fn plain_gap(gap: &str) -> bool {
+    gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+}
+
+/// Finds people by cues in `text`. Words inside `blocked` byte spans (places,
+/// organisations, names already known) end a run.
+pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidate> {
+    let words = words(text);
+    let is_blocked = |w: &Word| blocked.iter().any(|&(s, e)| w.start < e && s < w.end);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if is_blocked(&words[i]) || !is_name_word(words[i].text) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < words.len()
+            && j - i < 5
+            && plain_gap(words[j].gap_before)
+            && !is_blocked(&words[j])
+        {
+            let w = words[j].text;
+            let particle =
+                PARTICLES.contains(&w) && words.get(j + 1).is_some_and(|n| is_name_word(n.text));
+            if !(is_name_word(w) || particle)
+                || words[j - 1].text.ends_with("'s")
+                || words[j - 1].text.ends_with("\u{2019}s")
+            {
+                break;
+            }
+            j += 1;
+        }
+        let run = &words[i..j];
+        if let Some(candidate) = judge(text, &words, i, j, run) {
+            out.push(candidate);
+        }
+        i = j;
+    }
+    out
+}
+
+fn judge(text: &str, words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandidate> {
+    let tokens: Vec<String> = run
+        .iter()
+        .map(|w| {
+            let bare = w.text.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+            if is_initial(bare) && !bare.ends_with('.') {
+                format!("{bare}.")
+            } else {
+                bare.to_string()
+            }
+        })
+        .collect();
+    let full_words = tokens.iter().filter(|t| !is_initial(t)).count();
+    if full_words == 0 {
+        return None;
+    }
+    let previous = i.checked_sub(1).map(|k| &words[k]);
+    let prev_attached = previous.is_some() && plain_gap(run[0].gap_before);
+    let strong = previous.is_some_and(|p| prev_attached && is_cue(p.text));
+    let next = words.get(j);
+    let multi = full_words >= 2;
+
+    // A role within the same sentence shortly before, with the name right after
+    // an institution or place: "the head of the National Resistance Front Ahmad Massoud".
+    let role_before = multi && {
+        let from = i.saturating_sub(9);
+        let mut found = false;
+        for k in (from..i).rev() {
+            if words[k + 1]
+                .gap_before
+                .contains(['.', '!', '?', ';', '"', '\u{201c}', '\u{201d}'])
+            {
+                break;
+            }
+            if is_role(words[k].text) {
+                found = true;
+                break;
+            }
+        }
+        found && plain_gap(run[0].gap_before)
+    };
+    // "Ahmad Massoud, the head of ..."
+    let apposition = multi
+        && next.is_some_and(|n| n.gap_before.trim() == ",")
+        && words[j..words.len().min(j + 6)]
+            .iter()
+            .any(|w| is_role(w.text))
+        && !words[j..words.len().min(j + 6)]
+            .iter()
+            .take_while(|w| !is_role(w.text))
+            .any(|w| w.gap_before.contains(['.', ';']));
+    // "Vepa Khadzhiev said"
+    let speech =
+        multi && next.is_some_and(|n| plain_gap(n.gap_before) && SPEECH_VERBS.contains(&n.text));
+    if !(strong || role_before || apposition || speech) {
+        return None;
+    }
+    // A single word after a cue must look like a surname, not a common capitalised word.
+    if !multi && tokens[0].chars().count() < 3 {
+        return None;
+    }
+    let _ = text;
+    Some(NameCandidate {
+        start: run[0].start,
+        end: run[run.len() - 1].end,
+        tokens,
+        strong,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        detect(text, &[])
+            .into_iter()
+            .map(|c| c.tokens.join(" "))
+            .collect()
+    }
+
+    #[test]
+    fn titles_make_names() {
+        assert_eq!(
+            names("Foreign Minister Amir Khan Muttaqi said"),
+            ["Amir Khan Muttaqi"]
+        );
+        assert_eq!(
+            names("External Affairs Minister S Jaishankar on Thursday"),
+            ["S. Jaishankar"]
+        );
+        assert_eq!(
+            names("— Dr. S. Jaishankar (@DrSJaishankar)"),
+            ["S. Jaishankar"]
+        );
+    }
+
+    #[test]
+    fn roles_and_weekdays_are_not_names() {
+        assert!(names("the Foreign Affairs Minister said on Monday").is_empty());
+        assert!(names("Related Posts DONATE NOW").is_empty());
+    }
+
+    #[test]
+    fn apposition_and_speech() {
+        assert_eq!(
+            names("talks with Ahmad Massoud, the head of the front."),
+            ["Ahmad Massoud"]
+        );
+        assert_eq!(
+            names("Later, Vepa Khadzhiev said the line is ready."),
+            ["Vepa Khadzhiev"]
+        );
+    }
+}

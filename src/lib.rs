@@ -1,0 +1,26 @@
+//! `briefs`: full-text search over folders of regional briefs.
+//!
+//! The pipeline is: [`corpus`] walks a folder and reads each brief (metadata and
+//! body lines), [`passage`] cuts the body into paragraph-sized passages,
+//! [`entities`] finds the countries and actors each passage mentions,
+//! [`index`] writes passages into a tantivy index (incrementally, crash-safe),
+//! [`search`] ranks passages for a query with facet filters and counts, and
+//! [`output`] prints results for people (text) and tools (JSON).
+//!
+//! The binary (`src/main.rs`) only parses flags and maps errors to exit codes.
+
+pub mod corpus;
+pub mod entities;
+pub mod index;
+pub mod output;
+pub mod passage;
+pub mod search;
+pub mod tokenize;
+
+/// The extraction version: bump it whenever parsing, passage cutting, the
+/// tokenizer or entity extraction changes what goes into the index, so that
+/// existing indexes are rebuilt instead of silently mixing two behaviours.
+pub const EXTRACTION_VERSION: u32 = 1;
+
+/// The schema version: bump it whenever the tantivy schema changes.
+pub const SCHEMA_VERSION: u32 = 1;

@@ -1,0 +1,159 @@
+//! Cutting a brief's body into passages: the unit that search ranks.
+//!
+//! A passage is a paragraph, or for a long paragraph a window of whole
+//! sentences. Ranking short passages instead of whole briefs lets a hit point
+//! at the lines that answer the query, and keeps BM25 from favouring long
+//! briefs that mention everything once.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::corpus::{Block, BlockKind, Brief};
+
+/// The default upper bound of a passage, in words.
+pub const MAX_PASSAGE_WORDS: usize = 120;
+
+/// One passage of a brief.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passage {
+    /// Position of the passage in its brief, from 0.
+    pub ordinal: u32,
+    /// The subheading that introduces the paragraph, if any.
+    pub heading: Option<String>,
+    pub text: String,
+    /// First and last line of the passage in the brief's file (1-based).
+    pub lines: (u32, u32),
+}
+
+/// Cuts `brief` into passages of at most `max_words` words, never cutting a
+/// word or a sentence (a single sentence longer than the bound is a passage
+/// of its own).
+pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
+    let mut out = Vec::new();
+    let mut heading: Option<&str> = None;
+    for block in &brief.blocks {
+        match block.kind {
+            BlockKind::Heading => heading = Some(&block.text),
+            BlockKind::Paragraph => {
+                for (start, end) in sentence_windows(&block.text, max_words) {
+                    out.push(Passage {
+                        ordinal: out.len() as u32,
+                        heading: heading.map(str::to_string),
+                        text: block.text[start..end].trim().to_string(),
+                        lines: (
+                            block.line_at(start),
+                            block.line_at(end.saturating_sub(1).max(start)),
+                        ),
+                    });
+                }
+                heading = None;
+            }
+        }
+    }
+    // A heading with no paragraph after it is still text a user may search for.
+    if let (Some(text), Some(last)) = (heading, brief.blocks.last()) {
+        push_lone_heading(&mut out, text, last);
+    }
+    out
+}
+
+fn push_lone_heading(out: &mut Vec<Passage>, text: &str, block: &Block) {
+    out.push(Passage {
+        ordinal: out.len() as u32,
+        heading: None,
+        text: text.to_string(),
+        lines: (block.first_line(), block.last_line()),
+    });
+}
+
+/// Counts words the way users count them (UAX #29 words).
+pub fn word_count(text: &str) -> usize {
+    text.unicode_words().count()
+}
+
+/// Abbreviations after which UAX #29 sees a sentence end that is not one.
+const ABBREVIATIONS: &[&str] = &[
+    "Dr.", "Mr.", "Mrs.", "Ms.", "Gen.", "Lt.", "Col.", "Maj.", "Capt.", "Sgt.", "St.", "Prof.",
+    "Sen.", "Rep.", "Gov.", "Amb.", "No.", "vs.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.",
+    "Dec.", "e.g.", "i.e.",
+];
+
+/// Sentence spans of `text` (byte ranges), merging fragments that UAX #29
+/// ends after an honorific or an initial ("Dr. S. Jaishankar").
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut pending: Option<usize> = None;
+    for (start, sentence) in text.split_sentence_bound_indices() {
+        let begin = pending.take().unwrap_or(start);
+        let end = start + sentence.len();
+        let trimmed = sentence.trim_end();
+        let last_word = trimmed.rsplit(char::is_whitespace).next().unwrap_or("");
+        let is_initial = last_word.len() == 2
+            && last_word.starts_with(char::is_uppercase)
+            && last_word.ends_with('.');
+        if (ABBREVIATIONS.contains(&last_word) || is_initial) && end < text.len() {
+            pending = Some(begin);
+            continue;
+        }
+        spans.push((begin, end));
+    }
+    if let Some(begin) = pending {
+        spans.push((begin, text.len()));
+    }
+    spans
+}
+
+/// Groups the sentences of a paragraph into windows of at most `max_words`
+/// words, balanced so the last window is not a stub.
+fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
+    let total = word_count(text);
+    if total <= max_words {
+        return vec![(0, text.len())];
+    }
+    let windows = total.div_ceil(max_words);
+    let target = total.div_ceil(windows);
+    let mut out = Vec::new();
+    let mut window: Option<(usize, usize)> = None;
+    let mut words = 0;
+    for (start, end) in sentences(text) {
+        let n = word_count(&text[start..end]);
+        if let Some((wstart, wend)) = window {
+            if words + n > max_words || words >= target {
+                out.push((wstart, wend));
+                window = None;
+                words = 0;
+            }
+        }
+        window = Some((window.map_or(start, |w| w.0), end));
+        words += n;
+    }
+    out.extend(window);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn honorifics_and_initials_do_not_end_sentences() {
+        let text = "He spoke to Dr. S. Jaishankar on Thursday. Then he left.";
+        let spans = sentences(text);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(
+            text[spans[0].0..spans[0].1].trim(),
+            "He spoke to Dr. S. Jaishankar on Thursday."
+        );
+    }
+
+    #[test]
+    fn windows_are_balanced_and_bounded() {
+        let sentence = "One two three four five six seven eight nine ten. ";
+        let text = sentence.repeat(25);
+        let windows = sentence_windows(&text, 120);
+        assert_eq!(windows.len(), 3);
+        for (s, e) in windows {
+            let n = word_count(&text[s..e]);
+            assert!(n <= 120 && n >= 80, "window of {n} words");
+        }
+    }
+}
