@@ -76,9 +76,7 @@ pub enum Command {
     )]
     Search(SearchArgs),
     /// List facet values of the whole index (countries, regions, actors) with counts.
-    #[command(
-        after_help = "Examples:\n  briefs facets --country --top 10\n  briefs facets --actor --match jaish"
-    )]
+    #[command(after_help = "Examples:\n  briefs facets --country --top 10\n  briefs facets --actor --match jaish")]
     Facets(FacetsArgs),
     /// Write every brief as one JSON object a line: metadata, passages, countries, actors.
     #[command(after_help = "Example:\n  briefs export > briefs.jsonl")]

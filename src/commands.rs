@@ -12,8 +12,7 @@ use briefs::search::{self, FilterResolver, Scope, SearchRequest};
 use jiff::civil::Date;
 
 use crate::cli::{
-    ColorChoice, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, ScopeArg, SearchArgs,
-    ShowArgs, StatsArgs,
+    ColorChoice, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, ScopeArg, SearchArgs, ShowArgs, StatsArgs,
 };
 
 /// Exit code for a stale index or briefs that could not be read.
@@ -23,9 +22,7 @@ fn style_for(choice: ColorChoice) -> Style {
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     Style { color }
 }
@@ -92,8 +89,7 @@ fn open_or_build(locations: &Locations) -> Result<index::OpenIndex> {
 
 /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `end` picks the last day of a month or year.
 fn parse_date_flag(flag: &str, value: &str, end: bool) -> Result<Date> {
-    let bad =
-        || anyhow::anyhow!("--{flag} {value:?}: expected a date as YYYY-MM-DD, YYYY-MM or YYYY");
+    let bad = || anyhow::anyhow!("--{flag} {value:?}: expected a date as YYYY-MM-DD, YYYY-MM or YYYY");
     let parts: Vec<&str> = value.trim().split('-').collect();
     let year: i16 = parts.first().and_then(|y| y.parse().ok()).ok_or_else(bad)?;
     let date = match parts.len() {
@@ -131,20 +127,14 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
         anyhow::bail!("--per-brief must be at least 1");
     }
     let open = open_or_build(&args.locations)?;
-    let gazetteer =
-        Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
+    let gazetteer = Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
     let index_actors = if args.actor.is_empty() {
         Vec::new()
     } else {
         search::index_facets(&open)?
             .into_iter()
             .filter(|v| v.facet == "actor")
-            .filter_map(|v| {
-                v.kind.map(|kind| briefs::entities::Actor {
-                    name: v.value,
-                    kind,
-                })
-            })
+            .filter_map(|v| v.kind.map(|kind| briefs::entities::Actor { name: v.value, kind }))
             .collect()
     };
     let resolver = FilterResolver {
@@ -168,11 +158,7 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
             .iter()
             .map(|r| resolver.region(r))
             .collect::<Result<_, _>>()?,
-        actors: args
-            .actor
-            .iter()
-            .map(|a| resolver.actor(a))
-            .collect::<Result<_, _>>()?,
+        actors: args.actor.iter().map(|a| resolver.actor(a)).collect::<Result<_, _>>()?,
         scope: match args.scope {
             ScopeArg::Passage => Scope::Passage,
             ScopeArg::Brief => Scope::Brief,
@@ -192,8 +178,7 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
 
 pub fn facets(args: FacetsArgs) -> Result<ExitCode> {
     let open = index::open(&args.locations.index)?;
-    let gazetteer =
-        Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
+    let gazetteer = Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
     let all = !(args.country || args.actor || args.region);
     let needle = args.match_text.as_deref().map(str::to_lowercase);
     let mut values: Vec<_> = search::index_facets(&open)?
@@ -313,11 +298,7 @@ pub fn stats(args: StatsArgs) -> Result<ExitCode> {
             writeln!(out, "regions:        {}", stats.regions)?;
             writeln!(out, "actors:         {}", stats.actors)?;
             writeln!(out, "size on disk:   {} bytes", stats.index_bytes)?;
-            writeln!(
-                out,
-                "last build:     {} ({:.2}s)",
-                stats.built_at, stats.build_seconds
-            )?;
+            writeln!(out, "last build:     {} ({:.2}s)", stats.built_at, stats.build_seconds)?;
             writeln!(
                 out,
                 "schema version: {} (extraction {})",

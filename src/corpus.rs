@@ -161,9 +161,7 @@ impl Block {
 
     /// The file line that holds byte `offset` of `text`.
     pub fn line_at(&self, offset: usize) -> u32 {
-        let idx = self
-            .line_starts
-            .partition_point(|(start, _)| *start <= offset);
+        let idx = self.line_starts.partition_point(|(start, _)| *start <= offset);
         self.line_starts[idx.saturating_sub(1)].1
     }
 }
@@ -268,9 +266,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
 
     let paragraphs: Vec<_> = paragraphs
         .into_iter()
-        .filter(|p| {
-            !is_donation_appeal(&p.iter().map(|l| l.1.as_str()).collect::<Vec<_>>().join(" "))
-        })
+        .filter(|p| !is_donation_appeal(&p.iter().map(|l| l.1.as_str()).collect::<Vec<_>>().join(" ")))
         .collect();
     let count = paragraphs.len();
     for (i, para) in paragraphs.into_iter().enumerate() {
@@ -330,8 +326,7 @@ fn flush(paragraphs: &mut Vec<Vec<(u32, String)>>, current: &mut Vec<(u32, Strin
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 /// Reads YAML-style front matter (`---` ... `---`) with `title`, `date`,
@@ -343,11 +338,7 @@ fn parse_front_matter(lines: &[Line], brief: &mut Brief) -> usize {
     if lines[first].text != "---" {
         return 0;
     }
-    let Some(end) = lines[first + 1..]
-        .iter()
-        .take(60)
-        .position(|l| l.text == "---")
-    else {
+    let Some(end) = lines[first + 1..].iter().take(60).position(|l| l.text == "---") else {
         return 0;
     };
     let end = first + 1 + end;
@@ -401,9 +392,7 @@ fn take_date_marker(line: &str) -> Option<(Date, String)> {
 
 /// Lines that are never content, whole.
 fn is_boilerplate_line(line: &str) -> bool {
-    let bare = line
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_ascii_lowercase();
+    let bare = line.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
     const WHOLE: &[&str] = &[
         "advertisement",
         "advertisements",
@@ -468,13 +457,7 @@ fn is_donation_appeal(paragraph: &str) -> bool {
     if paragraph.contains("DONATE") {
         return true;
     }
-    let asks = [
-        "donat",
-        "contribution",
-        "become a member",
-        "subscribe",
-        "patreon",
-    ];
+    let asks = ["donat", "contribution", "become a member", "subscribe", "patreon"];
     let support = ["support", "help us", "fund"];
     asks.iter().any(|a| lower.contains(a))
         && support.iter().any(|s| lower.contains(s))
@@ -528,9 +511,7 @@ fn reads_as_headline(text: &str, max_words: usize) -> bool {
 
 /// A short line with no closing punctuation, before a paragraph: a subheading.
 fn reads_as_heading(text: &str) -> bool {
-    reads_as_headline(text, MAX_HEADING_WORDS)
-        && text.split_whitespace().count() >= 2
-        && !ends_like_sentence(text)
+    reads_as_headline(text, MAX_HEADING_WORDS) && text.split_whitespace().count() >= 2 && !ends_like_sentence(text)
 }
 
 fn title_from_sentence(text: &str) -> String {
@@ -573,10 +554,7 @@ const MONTHS: &[(&str, i8)] = &[
 
 fn month_number(word: &str) -> Option<i8> {
     let word = word.trim_end_matches('.').to_ascii_lowercase();
-    MONTHS
-        .iter()
-        .find(|(name, _)| *name == word)
-        .map(|(_, n)| *n)
+    MONTHS.iter().find(|(name, _)| *name == word).map(|(_, n)| *n)
 }
 
 fn day_number(word: &str) -> Option<i8> {
@@ -647,10 +625,7 @@ mod tests {
             d(2022, 1, 10)
         );
         assert_eq!(first_explicit_date("On 3 March 2023 talks"), d(2023, 3, 3));
-        assert_eq!(
-            first_explicit_date("(Sept. 21, 2021) Envoys"),
-            d(2021, 9, 21)
-        );
+        assert_eq!(first_explicit_date("(Sept. 21, 2021) Envoys"), d(2021, 9, 21));
         assert_eq!(first_explicit_date("KABUL, Jan 10 (Reuters) - talks"), None);
         assert_eq!(first_explicit_date("The 2021-08-15 fall"), d(2021, 8, 15));
         assert_eq!(first_explicit_date("May 2025 talks in 1999"), None);

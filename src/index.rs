@@ -24,14 +24,14 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{
-    DateOptions, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
-    FAST, INDEXED, STORED, STRING,
+    DateOptions, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::corpus::{self, BriefFile, CorpusError};
 use crate::entities::{
-    Actor, ActorKind, EntityError, Extractor, Gazetteer, Mention, PassageEntities, RegionPath,
+    Actor, ActorKind, BriefEntities, EntityError, Extractor, Gazetteer, Mention, PassageEntities, RegionPath,
 };
 use crate::passage::{self, Passage, MAX_PASSAGE_WORDS};
 use crate::tokenize;
@@ -58,9 +58,7 @@ pub enum IndexError {
         schema: u32,
         extraction: u32,
     },
-    #[error(
-        "another `briefs index` is writing to this index (lock {0} is held); wait for it to finish"
-    )]
+    #[error("another `briefs index` is writing to this index (lock {0} is held); wait for it to finish")]
     Locked(PathBuf),
     #[error(
         "the corpus folder {0} holds no briefs; refusing to empty the existing index (pass --rebuild to build an empty index)"
@@ -128,10 +126,7 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text.clone()),
         heading: b.add_text_field("heading", text.clone()),
         body: b.add_text_field("body", text.clone()),
-        date: b.add_date_field(
-            "date",
-            DateOptions::default().set_indexed().set_stored().set_fast(),
-        ),
+        date: b.add_date_field("date", DateOptions::default().set_indexed().set_stored().set_fast()),
         author: b.add_text_field("author", text),
         source: b.add_text_field("source", STORED),
         facets: b.add_facet_field("facets", FacetOptions::default().set_stored()),
@@ -189,9 +184,7 @@ fn current_generation(dir: &Path) -> Result<Option<String>, IndexError> {
 pub fn open(dir: &Path) -> Result<OpenIndex, IndexError> {
     let opened = open_any_version(dir)?;
     let state = &opened.state;
-    if state.schema_version != crate::SCHEMA_VERSION
-        || state.extraction_version != crate::EXTRACTION_VERSION
-    {
+    if state.schema_version != crate::SCHEMA_VERSION || state.extraction_version != crate::EXTRACTION_VERSION {
         return Err(IndexError::Version {
             path: dir.to_path_buf(),
             found_schema: state.schema_version,
@@ -214,14 +207,9 @@ fn open_any_version(dir: &Path) -> Result<OpenIndex, IndexError> {
     };
     let index = Index::open_in_dir(&generation_dir).map_err(|e| damaged(e.to_string()))?;
     tokenize::register(&index);
-    let payload = index
-        .load_metas()
-        .map_err(|e| damaged(e.to_string()))?
-        .payload;
+    let payload = index.load_metas().map_err(|e| damaged(e.to_string()))?.payload;
     let state: IndexState = match payload {
-        Some(p) => {
-            serde_json::from_str(&p).map_err(|e| damaged(format!("unreadable manifest: {e}")))?
-        }
+        Some(p) => serde_json::from_str(&p).map_err(|e| damaged(format!("unreadable manifest: {e}")))?,
         None => IndexState::default(),
     };
     let (expected, fields) = schema();
@@ -309,11 +297,7 @@ fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: b
         errors: Vec::new(),
     };
     for file in files {
-        let previous = if full {
-            None
-        } else {
-            manifest.get(&file.rel_path)
-        };
+        let previous = if full { None } else { manifest.get(&file.rel_path) };
         if let Some(entry) = previous {
             if entry.size == file.size && entry.mtime_ns == file.mtime_ns {
                 plan.kept.insert(file.rel_path.clone(), entry.clone());
@@ -357,8 +341,7 @@ fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: b
         }
     }
     if !full {
-        let present: std::collections::BTreeSet<&str> =
-            files.iter().map(|f| f.rel_path.as_str()).collect();
+        let present: std::collections::BTreeSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
         plan.removed = manifest
             .keys()
             .filter(|p| !present.contains(p.as_str()))
@@ -372,7 +355,17 @@ fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: b
 pub struct AnalysedBrief {
     pub brief: corpus::Brief,
     pub passages: Vec<Passage>,
+    /// The title's entities count for the brief (`--scope brief`), not for a passage.
+    pub title_entities: PassageEntities,
+    /// One per passage.
     pub entities: Vec<PassageEntities>,
+}
+
+impl AnalysedBrief {
+    /// The title's and every passage's entities.
+    pub fn all_entities(&self) -> impl Iterator<Item = &PassageEntities> {
+        std::iter::once(&self.title_entities).chain(&self.entities)
+    }
 }
 
 /// Reads, cuts and extracts one brief's text.
@@ -381,12 +374,16 @@ pub fn analyse(path: &str, text: &str, extractor: Option<&Extractor>) -> Analyse
     let passages = passage::passages(&brief, MAX_PASSAGE_WORDS);
     let entities = match extractor {
         Some(x) => x.extract(&brief, &passages),
-        None => vec![PassageEntities::default(); passages.len()],
+        None => BriefEntities {
+            title: PassageEntities::default(),
+            passages: vec![PassageEntities::default(); passages.len()],
+        },
     };
     AnalysedBrief {
         brief,
         passages,
-        entities,
+        title_entities: entities.title,
+        entities: entities.passages,
     }
 }
 
@@ -411,9 +408,7 @@ pub fn country_facet(name: &str) -> tantivy::schema::Facet {
 
 /// The facet of a region path.
 pub fn region_facet(path: &[String]) -> tantivy::schema::Facet {
-    tantivy::schema::Facet::from_path(
-        std::iter::once("region").chain(path.iter().map(String::as_str)),
-    )
+    tantivy::schema::Facet::from_path(std::iter::once("region").chain(path.iter().map(String::as_str)))
 }
 
 /// The facet of an actor.
@@ -422,24 +417,16 @@ pub fn actor_facet(actor: &Actor) -> tantivy::schema::Facet {
 }
 
 fn facets_of(entities: &PassageEntities) -> Vec<tantivy::schema::Facet> {
-    let mut out: Vec<_> = entities
-        .countries
-        .iter()
-        .map(|c| country_facet(c))
-        .collect();
+    let mut out: Vec<_> = entities.countries.iter().map(|c| country_facet(c)).collect();
     out.extend(entities.regions.iter().map(|r| region_facet(r)));
     out.extend(entities.actors.iter().map(actor_facet));
     out
 }
 
-fn write_brief(
-    writer: &IndexWriter,
-    f: &Fields,
-    analysed: &AnalysedBrief,
-) -> Result<(), IndexError> {
+fn write_brief(writer: &IndexWriter, f: &Fields, analysed: &AnalysedBrief) -> Result<(), IndexError> {
     let brief = &analysed.brief;
     let mut union: BTreeMap<String, tantivy::schema::Facet> = BTreeMap::new();
-    for entities in &analysed.entities {
+    for entities in analysed.all_entities() {
         for facet in facets_of(entities) {
             union.insert(facet.to_string(), facet);
         }
@@ -471,10 +458,7 @@ fn write_brief(
             doc.add_facet(f.brief_facets, facet.clone());
         }
         let mentions: &Vec<Mention> = &entities.mentions;
-        doc.add_text(
-            f.mentions,
-            serde_json::to_string(mentions).unwrap_or_default(),
-        );
+        doc.add_text(f.mentions, serde_json::to_string(mentions).unwrap_or_default());
         writer.add_document(doc)?;
     }
     Ok(())
@@ -516,13 +500,7 @@ fn next_generation_name(dir: &Path) -> String {
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_prefix("gen-")?
-                .parse::<u64>()
-                .ok()
-        })
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix("gen-")?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
     format!("gen-{:06}", highest + 1)
@@ -533,8 +511,7 @@ fn publish(dir: &Path, generation: &str) -> Result<(), IndexError> {
     let tmp = dir.join("CURRENT.tmp");
     {
         let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
-        file.write_all(generation.as_bytes())
-            .map_err(io_err(&tmp))?;
+        file.write_all(generation.as_bytes()).map_err(io_err(&tmp))?;
         file.sync_all().map_err(io_err(&tmp))?;
     }
     fs::rename(&tmp, dir.join(CURRENT_FILE)).map_err(io_err(dir))?;
@@ -548,11 +525,7 @@ fn publish(dir: &Path, generation: &str) -> Result<(), IndexError> {
 /// build, or replaced by a finished one. Readers that still have an old
 /// generation open keep their (unlinked) files until they close them.
 fn remove_stale_generations(dir: &Path, live: &str) {
-    for entry in fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-    {
+    for entry in fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with("gen-") && name != live {
@@ -570,15 +543,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
         ..BuildReport::default()
     };
     let discovery = corpus::discover(&options.corpus)?;
-    report
-        .errors
-        .extend(discovery.errors.iter().map(|e| FileProblem {
-            path: match e {
-                CorpusError::Walk { path, .. } => path.display().to_string(),
-                _ => String::new(),
-            },
-            error: e.to_string(),
-        }));
+    report.errors.extend(discovery.errors.iter().map(|e| FileProblem {
+        path: match e {
+            CorpusError::Walk { path, .. } => path.display().to_string(),
+            _ => String::new(),
+        },
+        error: e.to_string(),
+    }));
     let gazetteer = Gazetteer::load(Some(&options.corpus))?;
     let existing = if exists(&options.index) {
         match open_any_version(&options.index) {
@@ -594,14 +565,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     let mut reason = None;
     if let Some(open) = &existing {
         let s = &open.state;
-        if s.schema_version != crate::SCHEMA_VERSION
-            || s.extraction_version != crate::EXTRACTION_VERSION
-        {
+        if s.schema_version != crate::SCHEMA_VERSION || s.extraction_version != crate::EXTRACTION_VERSION {
             reason = Some("the index was built by another version of briefs".to_string());
         } else if s.gazetteer != gazetteer.fingerprint() {
-            reason = Some(
-                "the gazetteer (built-in data, actors.toml or countries.toml) changed".to_string(),
-            );
+            reason = Some("the gazetteer (built-in data, actors.toml or countries.toml) changed".to_string());
         }
     } else {
         reason = Some("there is no index yet".to_string());
@@ -710,10 +677,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     // Merge into one segment: deleted passages then leave BM25's statistics,
     // so an incremental build scores exactly like a full one.
     let segments = index.searchable_segment_ids()?;
-    let has_deletes = index
-        .searchable_segment_metas()?
-        .iter()
-        .any(|m| m.has_deletes());
+    let has_deletes = index.searchable_segment_metas()?.iter().any(|m| m.has_deletes());
     if segments.len() > 1 || has_deletes {
         writer.merge(&segments).wait()?;
     }
@@ -769,11 +733,7 @@ pub struct StoredPassage {
 /// Reads a passage document's stored fields.
 pub fn stored_passage(f: &Fields, doc: &TantivyDocument) -> StoredPassage {
     use tantivy::schema::Value;
-    let text = |field: Field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
+    let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
     let num = |field: Field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
     let mut countries = Vec::new();
     let mut regions = Vec::new();
@@ -834,8 +794,7 @@ pub fn all_passages(open: &OpenIndex) -> Result<BTreeMap<String, Vec<StoredPassa
     let mut out: BTreeMap<String, Vec<StoredPassage>> = BTreeMap::new();
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         for doc_id in segment.doc_ids_alive() {
-            let doc: TantivyDocument =
-                searcher.doc(tantivy::DocAddress::new(segment_ord as u32, doc_id))?;
+            let doc: TantivyDocument = searcher.doc(tantivy::DocAddress::new(segment_ord as u32, doc_id))?;
             let passage = stored_passage(&open.fields, &doc);
             out.entry(passage.doc.clone()).or_default().push(passage);
         }
@@ -850,10 +809,7 @@ pub fn all_passages(open: &OpenIndex) -> Result<BTreeMap<String, Vec<StoredPassa
 pub fn brief_passages(open: &OpenIndex, path: &str) -> Result<Vec<StoredPassage>, IndexError> {
     let reader = open.index.reader()?;
     let searcher = reader.searcher();
-    let query = tantivy::query::TermQuery::new(
-        Term::from_field_text(open.fields.path, path),
-        IndexRecordOption::Basic,
-    );
+    let query = tantivy::query::TermQuery::new(Term::from_field_text(open.fields.path, path), IndexRecordOption::Basic);
     let addresses = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
     let mut passages = Vec::new();
     for address in addresses {

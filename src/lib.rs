@@ -11,6 +11,7 @@
 
 pub mod corpus;
 pub mod entities;
+pub mod eval;
 pub mod index;
 pub mod output;
 pub mod passage;

@@ -66,19 +66,11 @@ fn highlighted(text: &str, ranges: &[[usize; 2]], style: Style) -> String {
 }
 
 fn actor_names(actors: &[Actor]) -> String {
-    actors
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    actors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Prints search results for a person.
-pub fn print_search_text(
-    out: &mut impl Write,
-    results: &SearchResults,
-    style: Style,
-) -> io::Result<()> {
+pub fn print_search_text(out: &mut impl Write, results: &SearchResults, style: Style) -> io::Result<()> {
     if results.hits.is_empty() {
         writeln!(out, "no passages match")?;
     }
@@ -89,10 +81,7 @@ pub fn print_search_text(
     writeln!(
         out,
         "{}",
-        style.dim(&format!(
-            "{shown} of {} matching passages shown",
-            results.total_hits
-        ))
+        style.dim(&format!("{shown} of {} matching passages shown", results.total_hits))
     )?;
     if let Some(facets) = &results.facets {
         writeln!(out)?;
@@ -113,19 +102,11 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, style: Style) -> io::
         style.dim(date),
         style.dim(&format!("score {:.3}", hit.score))
     )?;
-    writeln!(
-        out,
-        "    {}",
-        style.path(&format!("{}:{}", hit.doc, hit.lines[0]))
-    )?;
+    writeln!(out, "    {}", style.path(&format!("{}:{}", hit.doc, hit.lines[0])))?;
     if let Some(heading) = &hit.heading {
         writeln!(out, "    {}", style.bold(heading))?;
     }
-    writeln!(
-        out,
-        "    {}",
-        highlighted(&hit.text, &hit.highlights, style)
-    )?;
+    writeln!(out, "    {}", highlighted(&hit.text, &hit.highlights, style))?;
     let mut tags = Vec::new();
     if !hit.countries.is_empty() {
         tags.push(format!("countries: {}", hit.countries.join(", ")));
@@ -139,20 +120,11 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, style: Style) -> io::
     writeln!(out)
 }
 
-fn print_facet_table(
-    out: &mut impl Write,
-    name: &str,
-    values: &[FacetCount],
-    style: Style,
-) -> io::Result<()> {
+fn print_facet_table(out: &mut impl Write, name: &str, values: &[FacetCount], style: Style) -> io::Result<()> {
     if values.is_empty() {
         return Ok(());
     }
-    writeln!(
-        out,
-        "{}",
-        style.bold(&format!("{name} (briefs / passages)"))
-    )?;
+    writeln!(out, "{}", style.bold(&format!("{name} (briefs / passages)")))?;
     let width = values
         .iter()
         .map(|v| v.value.chars().count())
@@ -160,10 +132,7 @@ fn print_facet_table(
         .unwrap_or(0)
         .min(40);
     for v in values {
-        let kind = v
-            .kind
-            .map(|k| format!("  {}", k.as_str()))
-            .unwrap_or_default();
+        let kind = v.kind.map(|k| format!("  {}", k.as_str())).unwrap_or_default();
         writeln!(
             out,
             "  {:<width$}  {:>4}  {:>5}{}",
@@ -197,11 +166,7 @@ fn human_bytes(bytes: u64) -> String {
 }
 
 /// Prints the summary of `briefs index`.
-pub fn print_build_text(
-    out: &mut impl Write,
-    report: &BuildReport,
-    style: Style,
-) -> io::Result<()> {
+pub fn print_build_text(out: &mut impl Write, report: &BuildReport, style: Style) -> io::Result<()> {
     for problem in &report.errors {
         writeln!(out, "error: {}", problem.error)?;
     }
@@ -229,11 +194,7 @@ pub fn print_build_text(
         }
         return Ok(());
     }
-    let what = if report.mode == "full" {
-        "built"
-    } else {
-        "updated"
-    };
+    let what = if report.mode == "full" { "built" } else { "updated" };
     writeln!(
         out,
         "{} {}: {} briefs, {} passages in {:.2}s, {} on disk",
@@ -268,11 +229,7 @@ pub fn print_build_text(
 }
 
 /// Prints `briefs facets`.
-pub fn print_facet_values_text(
-    out: &mut impl Write,
-    values: &[FacetValue],
-    style: Style,
-) -> io::Result<()> {
+pub fn print_facet_values_text(out: &mut impl Write, values: &[FacetValue], style: Style) -> io::Result<()> {
     if values.is_empty() {
         return writeln!(out, "no facet values");
     }
@@ -285,10 +242,7 @@ pub fn print_facet_values_text(
     writeln!(
         out,
         "{}",
-        style.dim(&format!(
-            "{:<8} {:<width$}  briefs  passages",
-            "facet", "value"
-        ))
+        style.dim(&format!("{:<8} {:<width$}  briefs  passages", "facet", "value"))
     )?;
     for v in values {
         let extra = v
@@ -337,16 +291,10 @@ pub struct PassageView<'a> {
 /// Builds the view of one brief from its stored passages (in order).
 pub fn brief_view(passages: &[StoredPassage]) -> Option<BriefView<'_>> {
     let first = passages.first()?;
-    let mut countries: Vec<String> = passages
-        .iter()
-        .flat_map(|p| p.countries.iter().cloned())
-        .collect();
+    let mut countries: Vec<String> = passages.iter().flat_map(|p| p.countries.iter().cloned()).collect();
     countries.sort();
     countries.dedup();
-    let mut actors: Vec<Actor> = passages
-        .iter()
-        .flat_map(|p| p.actors.iter().cloned())
-        .collect();
+    let mut actors: Vec<Actor> = passages.iter().flat_map(|p| p.actors.iter().cloned()).collect();
     actors.sort();
     actors.dedup();
     Some(BriefView {
@@ -400,10 +348,7 @@ pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) ->
         writeln!(
             out,
             "{}",
-            style.bold(&format!(
-                "[{}] lines {}-{}",
-                p.passage, p.lines[0], p.lines[1]
-            ))
+            style.bold(&format!("[{}] lines {}-{}", p.passage, p.lines[0], p.lines[1]))
         )?;
         if let Some(h) = p.heading {
             writeln!(out, "  {}", style.bold(h))?;

@@ -39,10 +39,7 @@ pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
                         ordinal: out.len() as u32,
                         heading: heading.map(str::to_string),
                         text: block.text[start..end].trim().to_string(),
-                        lines: (
-                            block.line_at(start),
-                            block.line_at(end.saturating_sub(1).max(start)),
-                        ),
+                        lines: (block.line_at(start), block.line_at(end.saturating_sub(1).max(start))),
                     });
                 }
                 heading = None;
@@ -72,9 +69,8 @@ pub fn word_count(text: &str) -> usize {
 
 /// Abbreviations after which UAX #29 sees a sentence end that is not one.
 const ABBREVIATIONS: &[&str] = &[
-    "Dr.", "Mr.", "Mrs.", "Ms.", "Gen.", "Lt.", "Col.", "Maj.", "Capt.", "Sgt.", "St.", "Prof.",
-    "Sen.", "Rep.", "Gov.", "Amb.", "No.", "vs.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.",
-    "Dec.", "e.g.", "i.e.",
+    "Dr.", "Mr.", "Mrs.", "Ms.", "Gen.", "Lt.", "Col.", "Maj.", "Capt.", "Sgt.", "St.", "Prof.", "Sen.", "Rep.",
+    "Gov.", "Amb.", "No.", "vs.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.", "e.g.", "i.e.",
 ];
 
 /// Sentence spans of `text` (byte ranges), merging fragments that UAX #29
@@ -87,9 +83,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         let end = start + sentence.len();
         let trimmed = sentence.trim_end();
         let last_word = trimmed.rsplit(char::is_whitespace).next().unwrap_or("");
-        let is_initial = last_word.len() == 2
-            && last_word.starts_with(char::is_uppercase)
-            && last_word.ends_with('.');
+        let is_initial = last_word.len() == 2 && last_word.starts_with(char::is_uppercase) && last_word.ends_with('.');
         if (ABBREVIATIONS.contains(&last_word) || is_initial) && end < text.len() {
             pending = Some(begin);
             continue;

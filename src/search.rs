@@ -170,11 +170,7 @@ impl Collector for AllHits {
     type Fruit = Vec<RawHit>;
     type Child = SegmentHits;
 
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentHits> {
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentHits> {
         let fast = reader.fast_fields();
         Ok(SegmentHits {
             segment,
@@ -198,11 +194,7 @@ impl Collector for AllHits {
     }
 }
 
-fn facet_names(
-    reader: &tantivy::fastfield::FacetReader,
-    cache: &mut HashMap<u64, String>,
-    doc: DocId,
-) -> Vec<String> {
+fn facet_names(reader: &tantivy::fastfield::FacetReader, cache: &mut HashMap<u64, String>, doc: DocId) -> Vec<String> {
     reader
         .facet_ords(doc)
         .map(|ord| {
@@ -254,11 +246,7 @@ pub const QUERY_FIELDS: &[&str] = &["title", "heading", "body", "author"];
 fn query_error(query: &str, column: usize, message: String) -> SearchError {
     SearchError::Query {
         query: query.to_string(),
-        marker: format!(
-            "{}^ at column {}",
-            " ".repeat(column.saturating_sub(1)),
-            column
-        ),
+        marker: format!("{}^ at column {}", " ".repeat(column.saturating_sub(1)), column),
         message,
     }
 }
@@ -290,11 +278,7 @@ pub fn validate_query(query: &str) -> Result<(), SearchError> {
         ));
     }
     if let Some(&i) = parens.last() {
-        return Err(query_error(
-            query,
-            i + 1,
-            "this `(` is never closed; add a `)`".into(),
-        ));
+        return Err(query_error(query, i + 1, "this `(` is never closed; add a `)`".into()));
     }
     // Words outside quotes, with their columns.
     let mut words: Vec<(usize, String)> = Vec::new();
@@ -314,17 +298,13 @@ pub fn validate_query(query: &str) -> Result<(), SearchError> {
     for (k, (col, word)) in words.iter().enumerate() {
         if let Some((field, value)) = word.split_once(':') {
             let field = field.trim_start_matches(['+', '-']);
-            let is_field =
-                !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let is_field = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if is_field {
                 if !QUERY_FIELDS.contains(&field) && field != "date" {
                     return Err(query_error(
                         query,
                         col + 1,
-                        format!(
-                            "unknown field `{field}`; fields are {}",
-                            QUERY_FIELDS.join(", ")
-                        ),
+                        format!("unknown field `{field}`; fields are {}", QUERY_FIELDS.join(", ")),
                     ));
                 }
                 if value.is_empty() {
@@ -348,11 +328,7 @@ pub fn validate_query(query: &str) -> Result<(), SearchError> {
                 } else {
                     "a word on both sides"
                 };
-                return Err(query_error(
-                    query,
-                    col + 1,
-                    format!("operator {word} needs {what}"),
-                ));
+                return Err(query_error(query, col + 1, format!("operator {word} needs {what}")));
             }
         }
     }
@@ -362,10 +338,7 @@ pub fn validate_query(query: &str) -> Result<(), SearchError> {
 fn explain_parser_error(query: &str, err: QueryParserError) -> SearchError {
     let message = match err {
         QueryParserError::FieldDoesNotExist(field) => {
-            format!(
-                "unknown field `{field}`; fields are {}",
-                QUERY_FIELDS.join(", ")
-            )
+            format!("unknown field `{field}`; fields are {}", QUERY_FIELDS.join(", "))
         }
         QueryParserError::AllButQueryForbidden => {
             "a query cannot only exclude words; add a word to look for".to_string()
@@ -386,9 +359,7 @@ pub fn parse_query(open: &OpenIndex, text: &str, any: bool) -> Result<Box<dyn Qu
     if !any {
         parser.set_conjunction_by_default();
     }
-    parser
-        .parse_query(text)
-        .map_err(|e| explain_parser_error(text, e))
+    parser.parse_query(text).map_err(|e| explain_parser_error(text, e))
 }
 
 /// Checks a facet value of a hit against a filter value.
@@ -402,19 +373,14 @@ fn passes(hit: &RawHit, filters: &[Vec<String>; 3], scope: Scope) -> [bool; 3] {
         Scope::Passage => &hit.facets,
         Scope::Brief => &hit.brief_facets,
     };
-    let check = |wanted: &Vec<String>| {
-        wanted.is_empty()
-            || wanted
-                .iter()
-                .any(|w| facets.iter().any(|f| facet_matches(f, w)))
-    };
+    let check =
+        |wanted: &Vec<String>| wanted.is_empty() || wanted.iter().any(|w| facets.iter().any(|f| facet_matches(f, w)));
     [check(&filters[0]), check(&filters[1]), check(&filters[2])]
 }
 
 /// Runs a search.
 pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-    let has_filter =
-        !request.countries.is_empty() || !request.regions.is_empty() || !request.actors.is_empty();
+    let has_filter = !request.countries.is_empty() || !request.regions.is_empty() || !request.actors.is_empty();
     let browsing = request.query.trim().is_empty();
     if browsing && !has_filter && request.since.is_none() && request.until.is_none() {
         return Err(SearchError::EmptyQuery);
@@ -500,11 +466,7 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
     for raw in shown {
         let doc: TantivyDocument = searcher.doc(raw.address)?;
         let stored = index::stored_passage(&open.fields, &doc);
-        hits.push(make_hit(
-            stored,
-            if browsing { 0.0 } else { raw.score },
-            &terms,
-        ));
+        hits.push(make_hit(stored, if browsing { 0.0 } else { raw.score }, &terms));
     }
     Ok(SearchResults {
         query: request.query.clone(),
@@ -677,11 +639,7 @@ impl FilterResolver<'_> {
             });
         }
         let lower = value.trim().to_lowercase();
-        if let Some(actor) = self
-            .index_actors
-            .iter()
-            .find(|a| a.name.to_lowercase() == lower)
-        {
+        if let Some(actor) = self.index_actors.iter().find(|a| a.name.to_lowercase() == lower) {
             return Ok(actor.clone());
         }
         // A surname alone, when it names one actor of the index.

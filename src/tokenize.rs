@@ -102,16 +102,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             j += 1;
         }
         // Join `J&K` (short words around `&`) and `IC-814` (a hyphen next to digits).
-        while let (Some(&(_, glue)), Some(&(next_start, next))) =
-            (segments.get(j), segments.get(j + 1))
-        {
+        while let (Some(&(_, glue)), Some(&(next_start, next))) = (segments.get(j), segments.get(j + 1)) {
             let left = &text[start..end];
             let joins = match glue {
                 "&" => left.chars().count() <= 4 && next.chars().count() <= 4 && is_wordish(next),
                 "-" | "\u{2011}" => {
                     is_wordish(next)
-                        && (left.chars().any(|c| c.is_ascii_digit())
-                            || next.chars().any(|c| c.is_ascii_digit()))
+                        && (left.chars().any(|c| c.is_ascii_digit()) || next.chars().any(|c| c.is_ascii_digit()))
                 }
                 _ => false,
             };
@@ -208,10 +205,7 @@ mod tests {
             words("Turkmenistan-Afghanistan-Pakistan"),
             ["turkmenistan", "afghanistan", "pakistan"]
         );
-        assert_eq!(
-            words("the U.S.-led invasion"),
-            ["the", "us", "led", "invasion"]
-        );
+        assert_eq!(words("the U.S.-led invasion"), ["the", "us", "led", "invasion"]);
     }
 
     #[test]

@@ -89,10 +89,7 @@ pub const USER_ACTORS_FILE: &str = "actors.toml";
 /// Name of the user's places file in the corpus folder.
 pub const USER_COUNTRIES_FILE: &str = "countries.toml";
 
-pub fn parse_builtin<T: for<'de> Deserialize<'de>>(
-    name: &str,
-    text: &str,
-) -> Result<T, EntityError> {
+pub fn parse_builtin<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T, EntityError> {
     toml::from_str(text).map_err(|e| EntityError::Config {
         path: PathBuf::from(format!("(built-in) data/{name}")),
         message: e.to_string(),
@@ -100,9 +97,7 @@ pub fn parse_builtin<T: for<'de> Deserialize<'de>>(
 }
 
 /// Reads a user file if it exists; returns its text too, for fingerprinting.
-pub fn read_user_file<T: for<'de> Deserialize<'de> + Default>(
-    path: &Path,
-) -> Result<(T, Option<String>), EntityError> {
+pub fn read_user_file<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<(T, Option<String>), EntityError> {
     if !path.exists() {
         return Ok((T::default(), None));
     }

@@ -77,6 +77,13 @@ pub struct PassageEntities {
     pub mentions: Vec<Mention>,
 }
 
+/// The entities of a brief: its title's and each passage's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BriefEntities {
+    pub title: PassageEntities,
+    pub passages: Vec<PassageEntities>,
+}
+
 /// A country of ISO 3166-1 with its place in the UN geoscheme.
 #[derive(Debug, Clone)]
 pub struct Country {
@@ -224,6 +231,18 @@ const US_STATE_CONTEXT: &[&str] = &[
     "governor",
     "Governor",
     "Peach",
+    "California",
+    "Texas",
+    "Florida",
+    "Alabama",
+    "Carolina",
+    "Tennessee",
+    "Virginia",
+    "Ohio",
+    "New York",
+    "Arizona",
+    "Michigan",
+    "Pennsylvania",
 ];
 
 /// The gazetteer: every name the extractor knows, ready to match.
@@ -299,8 +318,7 @@ impl Gazetteer {
             data::parse_builtin("countries.toml", data::BUILTIN_COUNTRIES)?;
         let places: data::Places = data::parse_builtin("places.toml", data::BUILTIN_PLACES)?;
         let orgs: data::OrgFile = data::parse_builtin("orgs.toml", data::BUILTIN_ORGS)?;
-        let people_file: data::PeopleFile =
-            data::parse_builtin("people.toml", data::BUILTIN_PEOPLE)?;
+        let people_file: data::PeopleFile = data::parse_builtin("people.toml", data::BUILTIN_PEOPLE)?;
         let (user_countries, user_actors) = match corpus {
             Some(dir) => {
                 let countries_path = dir.join(data::USER_COUNTRIES_FILE);
@@ -344,10 +362,7 @@ impl Gazetteer {
             let idx = countries.len();
             // Names from keshvar first; a name two countries claim is dropped
             // unless our data file gives it to one of them below.
-            let mut crate_names: Vec<String> = vec![
-                k.iso_short_name().to_string(),
-                k.iso_long_name().to_string(),
-            ];
+            let mut crate_names: Vec<String> = vec![k.iso_short_name().to_string(), k.iso_long_name().to_string()];
             crate_names.extend(k.unofficial_name_list().iter().map(|s| s.to_string()));
             crate_names.extend(k.maybe_nationality().map(str::to_string));
             for n in crate_names.into_iter().filter(|n| usable_name(n)) {
@@ -360,12 +375,7 @@ impl Gazetteer {
                     }
                 }
             }
-            for key in [
-                k.iso_short_name(),
-                k.iso_long_name(),
-                code.as_str(),
-                &country.alpha3,
-            ] {
+            for key in [k.iso_short_name(), k.iso_long_name(), code.as_str(), &country.alpha3] {
                 country_lookup.insert(key.to_lowercase(), idx);
             }
             countries.push(country);
@@ -373,11 +383,7 @@ impl Gazetteer {
         for n in &ambiguous {
             place_names.remove(n);
         }
-        let by_code: HashMap<String, usize> = countries
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.code.clone(), i))
-            .collect();
+        let by_code: HashMap<String, usize> = countries.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
         for (code, extra) in &names {
             let Some(&idx) = by_code.get(code) else {
                 return Err(EntityError::Invalid {
@@ -385,23 +391,18 @@ impl Gazetteer {
                     message: format!("unknown ISO code {code}"),
                 });
             };
-            for n in extra
-                .name
-                .iter()
-                .chain(&extra.aliases)
-                .chain(&extra.demonyms)
-            {
+            for n in extra.name.iter().chain(&extra.aliases).chain(&extra.demonyms) {
                 place_names.insert(n.clone(), PlaceTarget::Country(idx));
             }
         }
-        let mut add_places = |table: &BTreeMap<String, String>,
-                              path: &Path|
-         -> Result<(), EntityError> {
+        let mut add_places = |table: &BTreeMap<String, String>, path: &Path| -> Result<(), EntityError> {
             for (place, code) in table {
                 let Some(&idx) = by_code.get(&code.to_uppercase()) else {
                     return Err(EntityError::Invalid {
                         path: path.to_path_buf(),
-                        message: format!("place {place:?} names unknown country code {code:?} (use ISO 3166-1 alpha-2, e.g. \"AF\")"),
+                        message: format!(
+                            "place {place:?} names unknown country code {code:?} (use ISO 3166-1 alpha-2, e.g. \"AF\")"
+                        ),
                     });
                 };
                 place_names.insert(place.clone(), PlaceTarget::Country(idx));
@@ -415,10 +416,7 @@ impl Gazetteer {
         let regions: Vec<RegionPath> = region_set.into_iter().collect();
         let mut region_lookup = HashMap::new();
         for (idx, path) in regions.iter().enumerate() {
-            region_lookup.insert(
-                path.last().map(|s| s.to_lowercase()).unwrap_or_default(),
-                idx,
-            );
+            region_lookup.insert(path.last().map(|s| s.to_lowercase()).unwrap_or_default(), idx);
         }
         for (mention, path) in REGION_MENTIONS {
             let path: RegionPath = path.iter().map(|s| s.to_string()).collect();
@@ -471,10 +469,7 @@ impl Gazetteer {
                     Some(other) => {
                         return Err(EntityError::Invalid {
                             path,
-                            message: format!(
-                                "actor {:?} has kind {other:?}; use \"person\" or \"org\"",
-                                entry.name
-                            ),
+                            message: format!("actor {:?} has kind {other:?}; use \"person\" or \"org\"", entry.name),
                         })
                     }
                 };
@@ -486,19 +481,14 @@ impl Gazetteer {
                     aliases: entry.aliases,
                 });
             }
-            suppressed_actors = user
-                .suppress
-                .names
-                .iter()
-                .map(|n| n.to_lowercase())
-                .collect();
+            suppressed_actors = user.suppress.names.iter().map(|n| n.to_lowercase()).collect();
         }
         let mut actor_names: BTreeMap<String, ActorTarget> = BTreeMap::new();
         let mut actor_lookup = HashMap::new();
         for (idx, actor) in actors.iter().enumerate() {
             for n in std::iter::once(&actor.name).chain(&actor.aliases) {
                 actor_names.insert(n.clone(), ActorTarget::Actor(idx));
-                actor_lookup.insert(n.to_lowercase(), idx);
+                actor_lookup.insert(lookup_key(n), idx);
             }
         }
         for n in &suppressed_actors {
@@ -549,9 +539,7 @@ impl Gazetteer {
 
     /// Resolves a known actor by name or alias, any case.
     pub fn resolve_actor(&self, value: &str) -> Option<&KnownActor> {
-        self.actor_lookup
-            .get(&value.trim().to_lowercase())
-            .map(|&i| &self.actors[i])
+        self.actor_lookup.get(&lookup_key(value)).map(|&i| &self.actors[i])
     }
 
     /// Every name a user may type for countries, for suggestions.
@@ -561,9 +549,7 @@ impl Gazetteer {
 
     /// Every region name, for suggestions.
     pub fn region_names(&self) -> impl Iterator<Item = &str> {
-        self.regions
-            .iter()
-            .filter_map(|r| r.last().map(String::as_str))
+        self.regions.iter().filter_map(|r| r.last().map(String::as_str))
     }
 
     /// The aliases of an actor name, for `briefs facets --match`.
@@ -602,9 +588,7 @@ impl Gazetteer {
     /// A wire dateline at the start of a paragraph: `KABUL, Jan 10 (Reuters) -`
     /// or `NEW DELHI -`. Capitals in capitals are not in the gazetteer as such.
     fn dateline(&self, text: &str) -> Option<(usize, usize, usize)> {
-        let end = text
-            .find([',', '\u{2014}', '\u{2013}'])
-            .or_else(|| text.find(" -"))?;
+        let end = text.find([',', '\u{2014}', '\u{2013}']).or_else(|| text.find(" -"))?;
         let head = text[..end].trim_end();
         if head.is_empty() || head.len() > 40 || !head.chars().any(|c| c.is_alphabetic()) {
             return None;
@@ -624,19 +608,22 @@ impl Gazetteer {
         self.actor_matcher
             .find_iter(text)
             .filter(|m| on_word_bounds(text, m.start(), m.end()))
-            .map(|m| {
-                (
-                    m.start(),
-                    m.end(),
-                    self.actor_targets[m.pattern().as_usize()],
-                )
-            })
+            .map(|m| (m.start(), m.end(), self.actor_targets[m.pattern().as_usize()]))
             .collect()
     }
 
     fn is_suppressed(&self, name: &str) -> bool {
         self.suppressed_actors.contains(&name.to_lowercase())
     }
+}
+
+/// How names are compared: case, diacritics, dots and hyphens do not count
+/// ("Amir-Abdollāhiān" = "amir abdollahian", "S. Jaishankar" = "S Jaishankar").
+pub fn lookup_key(name: &str) -> String {
+    crate::tokenize::normalise(&name.replace(['-', '.', '\u{2010}'], " "))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn on_word_bounds(text: &str, start: usize, end: usize) -> bool {
@@ -654,16 +641,10 @@ fn on_word_bounds(text: &str, start: usize, end: usize) -> bool {
 fn in_person_name(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].trim_end_matches(' ');
     let after = text[end..].strip_prefix(' ').unwrap_or("");
-    let prev_word = before
-        .rsplit(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("");
-    let prev_adjacent =
-        before.len() + 1 == start && before.ends_with(|c: char| c.is_alphanumeric());
-    let capital_word = |w: &str| {
-        w.chars().next().is_some_and(char::is_uppercase)
-            && w.chars().skip(1).any(char::is_lowercase)
-    };
+    let prev_word = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let prev_adjacent = before.len() + 1 == start && before.ends_with(|c: char| c.is_alphanumeric());
+    let capital_word =
+        |w: &str| w.chars().next().is_some_and(char::is_uppercase) && w.chars().skip(1).any(char::is_lowercase);
     let next_word: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
     let next_adjacent = text[end..].starts_with(' ');
     const NOT_SURNAME: &[&str] = &[
@@ -790,23 +771,21 @@ impl Extractor {
         Extractor { gazetteer }
     }
 
-    /// Countries, regions and actors of each passage of one brief.
-    pub fn extract(&self, _brief: &Brief, passages: &[Passage]) -> Vec<PassageEntities> {
+    /// Countries, regions and actors of a brief's title and of each of its
+    /// passages. Names are joined across all of them.
+    pub fn extract(&self, brief: &Brief, passages: &[Passage]) -> BriefEntities {
         let g = &self.gazetteer;
-        let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len());
+        let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len() + 1);
         let mut person_mentions: Vec<PersonMention> = Vec::new();
         let mut org_mentions: Vec<(usize, usize, String)> = Vec::new();
-        let texts: Vec<String> = passages
-            .iter()
-            .map(|p| match &p.heading {
-                Some(h)
-                    if p.ordinal == 0
-                        || passages[p.ordinal as usize - 1].heading.as_ref() != Some(h) =>
-                {
+        // Text 0 is the title; a heading is read with the first passage it introduces.
+        let texts: Vec<String> = std::iter::once(brief.title.clone())
+            .chain(passages.iter().map(|p| match &p.heading {
+                Some(h) if p.ordinal == 0 || passages[p.ordinal as usize - 1].heading.as_ref() != Some(h) => {
                     format!("{h}\n{}", p.text)
                 }
                 _ => p.text.clone(),
-            })
+            }))
             .collect();
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
@@ -855,7 +834,7 @@ impl Extractor {
                 let joined = candidate.tokens.join(" ");
                 let known = g
                     .actor_lookup
-                    .get(&joined.to_lowercase())
+                    .get(&lookup_key(&joined))
                     .copied()
                     .filter(|&i| g.actors[i].kind == ActorKind::Person);
                 person_mentions.push(PersonMention {
@@ -912,28 +891,23 @@ impl Extractor {
             // An unknown name that is a country's or a known organisation's name is not a person.
             if m.known.is_none()
                 && (g.resolve_country(&name).is_some()
-                    || g.resolve_actor(&name)
-                        .is_some_and(|a| a.kind == ActorKind::Org))
+                    || g.resolve_actor(&name).is_some_and(|a| a.kind == ActorKind::Org))
             {
                 continue;
             }
-            persons
-                .entry(name)
-                .or_default()
-                .push((m.passage, m.text.clone()));
+            persons.entry(name).or_default().push((m.passage, m.text.clone()));
         }
         // Later surname-only mentions ("Muttaqi") of a person named in full in this brief.
-        let surnames: BTreeMap<String, Vec<&String>> =
-            persons.keys().fold(BTreeMap::new(), |mut acc, name| {
-                if let Some(last) = name
-                    .split_whitespace()
-                    .last()
-                    .filter(|w| w.chars().count() >= 4 && name.contains(' '))
-                {
-                    acc.entry(last.to_string()).or_default().push(name);
-                }
-                acc
-            });
+        let surnames: BTreeMap<String, Vec<&String>> = persons.keys().fold(BTreeMap::new(), |mut acc, name| {
+            if let Some(last) = name
+                .split_whitespace()
+                .last()
+                .filter(|w| w.chars().count() >= 4 && name.contains(' '))
+            {
+                acc.entry(last.to_string()).or_default().push(name);
+            }
+            acc
+        });
         let mut extra: Vec<(String, usize, String)> = Vec::new();
         for (surname, owners) in &surnames {
             if owners.len() != 1 || g.resolve_country(surname).is_some() {
@@ -998,7 +972,11 @@ impl Extractor {
                 .sort_by(|a, b| (&a.facet, &a.value, &a.text).cmp(&(&b.facet, &b.value, &b.text)));
             entities.mentions.dedup();
         }
-        results
+        let title = results.remove(0);
+        BriefEntities {
+            title,
+            passages: results,
+        }
     }
 }
 
@@ -1010,10 +988,7 @@ mod tests {
     fn names_join_within() {
         let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert!(name_within(&v("Amir Muttaqi"), &v("Amir Khan Muttaqi")));
-        assert!(name_within(
-            &v("S. Jaishankar"),
-            &v("Subrahmanyam Jaishankar")
-        ));
+        assert!(name_within(&v("S. Jaishankar"), &v("Subrahmanyam Jaishankar")));
         assert!(name_within(&v("Muttaqi"), &v("Amir Khan Muttaqi")));
         assert!(!name_within(&v("Amir Khan"), &v("Amir Khan Muttaqi")));
     }

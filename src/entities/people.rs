@@ -53,8 +53,7 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
         // Trailing punctuation is not part of the word, except the dot of an
         // initial ("S.") or of a known abbreviation ("Dr.").
         while let Some(last) = word.chars().last() {
-            let keep_dot = last == '.'
-                && (is_initial(word) || HONORIFICS.contains(&word.to_lowercase().as_str()));
+            let keep_dot = last == '.' && (is_initial(word) || HONORIFICS.contains(&word.to_lowercase().as_str()));
             if matches!(last, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}') && !keep_dot {
                 word = &word[..word.len() - last.len_utf8()];
             } else {
@@ -694,11 +693,7 @@ fn lower_trimmed(word: &str) -> String {
 fn is_cue(word: &str) -> bool {
     let lower = lower_trimmed(word);
     HONORIFICS.contains(&lower.as_str())
-        || ROLES.contains(
-            &lower
-                .trim_end_matches(['\'', 's'])
-                .trim_end_matches('\u{2019}'),
-        )
+        || ROLES.contains(&lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}'))
         || ROLES.contains(&lower.as_str())
 }
 
@@ -721,6 +716,8 @@ fn is_name_word(word: &str) -> bool {
         || (bare.starts_with("al-") && bare[3..].starts_with(char::is_uppercase))
         || (bare.starts_with("el-") && bare[3..].starts_with(char::is_uppercase));
     first_ok
+        && !is_role(bare)
+        && !NOT_NAME_WORDS.contains(&bare.trim_end_matches('.'))
         && bare.chars().count() >= 2
         && bare.chars().any(char::is_lowercase)
         && !bare.chars().any(|c| c.is_ascii_digit())
@@ -744,14 +741,9 @@ pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidat
             continue;
         }
         let mut j = i + 1;
-        while j < words.len()
-            && j - i < 5
-            && plain_gap(words[j].gap_before)
-            && !is_blocked(&words[j])
-        {
+        while j < words.len() && j - i < 5 && plain_gap(words[j].gap_before) && !is_blocked(&words[j]) {
             let w = words[j].text;
-            let particle =
-                PARTICLES.contains(&w) && words.get(j + 1).is_some_and(|n| is_name_word(n.text));
+            let particle = PARTICLES.contains(&w) && words.get(j + 1).is_some_and(|n| is_name_word(n.text));
             if !(is_name_word(w) || particle)
                 || words[j - 1].text.ends_with("'s")
                 || words[j - 1].text.ends_with("\u{2019}s")
@@ -761,6 +753,12 @@ pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidat
             j += 1;
         }
         let run = &words[i..j];
+        // A lone word glued to a known name ("Amir" before "Abdollahian") belongs to it.
+        let glued_to_known = j - i == 1 && words.get(j).is_some_and(|n| plain_gap(n.gap_before) && is_blocked(n));
+        if glued_to_known {
+            i = j;
+            continue;
+        }
         if let Some(candidate) = judge(text, &words, i, j, run) {
             out.push(candidate);
         }
@@ -813,16 +811,13 @@ fn judge(text: &str, words: &[Word], i: usize, j: usize, run: &[Word]) -> Option
     // "Ahmad Massoud, the head of ..."
     let apposition = multi
         && next.is_some_and(|n| n.gap_before.trim() == ",")
-        && words[j..words.len().min(j + 6)]
-            .iter()
-            .any(|w| is_role(w.text))
+        && words[j..words.len().min(j + 6)].iter().any(|w| is_role(w.text))
         && !words[j..words.len().min(j + 6)]
             .iter()
             .take_while(|w| !is_role(w.text))
             .any(|w| w.gap_before.contains(['.', ';']));
     // "Vepa Khadzhiev said"
-    let speech =
-        multi && next.is_some_and(|n| plain_gap(n.gap_before) && SPEECH_VERBS.contains(&n.text));
+    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && SPEECH_VERBS.contains(&n.text));
     if !(strong || role_before || apposition || speech) {
         return None;
     }
@@ -844,26 +839,17 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<String> {
-        detect(text, &[])
-            .into_iter()
-            .map(|c| c.tokens.join(" "))
-            .collect()
+        detect(text, &[]).into_iter().map(|c| c.tokens.join(" ")).collect()
     }
 
     #[test]
     fn titles_make_names() {
-        assert_eq!(
-            names("Foreign Minister Amir Khan Muttaqi said"),
-            ["Amir Khan Muttaqi"]
-        );
+        assert_eq!(names("Foreign Minister Amir Khan Muttaqi said"), ["Amir Khan Muttaqi"]);
         assert_eq!(
             names("External Affairs Minister S Jaishankar on Thursday"),
             ["S. Jaishankar"]
         );
-        assert_eq!(
-            names("— Dr. S. Jaishankar (@DrSJaishankar)"),
-            ["S. Jaishankar"]
-        );
+        assert_eq!(names("— Dr. S. Jaishankar (@DrSJaishankar)"), ["S. Jaishankar"]);
     }
 
     #[test]
