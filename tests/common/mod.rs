@@ -1,0 +1,161 @@
+//! A test environment: a temporary corpus built from (path, content) pairs,
+//! an index folder beside it, and the built `briefs` binary to run on them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new(files: &[(&str, &str)]) -> TestEnv {
+        let env = TestEnv {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        std::fs::create_dir_all(env.corpus()).expect("corpus dir");
+        for (path, content) in files {
+            env.write(path, content);
+        }
+        env
+    }
+
+    pub fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    pub fn write(&self, path: &str, content: &str) {
+        let full = self.corpus().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("parent dir");
+        }
+        std::fs::write(full, content).expect("write brief");
+    }
+
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.corpus().join(path)).expect("remove brief");
+    }
+
+    /// `briefs ARGS --corpus C --index I`, run in the temp dir.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("briefs").expect("binary");
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .arg("--corpus")
+            .arg(self.corpus())
+            .arg("--index")
+            .arg(self.index())
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
+    pub fn index_ok(&self) {
+        self.cmd(&["index", "--quiet"]).assert().success();
+    }
+
+    /// Runs a search with `--format json` and parses the answer.
+    pub fn search(&self, args: &[&str]) -> SearchJson {
+        let mut all = vec!["search"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let out = self.cmd(&all).output().expect("run briefs");
+        assert!(
+            out.status.success(),
+            "search {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("search JSON matches the documented shape")
+    }
+
+    pub fn docs(&self, args: &[&str]) -> Vec<(String, u64)> {
+        self.search(args).hits.into_iter().map(|h| (h.doc, h.passage)).collect()
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// The documented JSON shape of `briefs search --format json`.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SearchJson {
+    pub query: String,
+    pub total_hits: usize,
+    pub hits: Vec<HitJson>,
+    #[serde(default)]
+    pub facets: Option<FacetsJson>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HitJson {
+    pub doc: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub author: Option<String>,
+    pub passage: u64,
+    pub lines: [u64; 2],
+    pub score: f64,
+    pub heading: Option<String>,
+    pub text: String,
+    pub countries: Vec<String>,
+    pub actors: Vec<ActorJson>,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ActorJson {
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FacetsJson {
+    pub country: Vec<FacetCountJson>,
+    pub region: Vec<FacetCountJson>,
+    pub actor: Vec<FacetCountJson>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FacetCountJson {
+    pub value: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub count: usize,
+    pub passages: usize,
+}
+
+impl FacetsJson {
+    pub fn country(&self, name: &str) -> Option<(usize, usize)> {
+        self.country
+            .iter()
+            .find(|c| c.value == name)
+            .map(|c| (c.count, c.passages))
+    }
+    pub fn actor(&self, name: &str) -> Option<(usize, usize)> {
+        self.actor
+            .iter()
+            .find(|c| c.value == name)
+            .map(|c| (c.count, c.passages))
+    }
+    pub fn region(&self, name: &str) -> Option<(usize, usize)> {
+        self.region
+            .iter()
+            .find(|c| c.value == name)
+            .map(|c| (c.count, c.passages))
+    }
+}
