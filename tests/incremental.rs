@@ -1,0 +1,277 @@
+//! Incremental, deterministic and crash-safe index runs: add/change/remove/
+//! rename cycles, incremental-versus-full equality, `--check`, the writer
+//! lock, version mismatches, empty corpora and `kill -9` mid-run.
+
+mod common;
+
+use std::fs::File;
+use std::time::{Duration, Instant};
+
+use common::{path_str, TestEnv};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn brief(i: usize, topic: &str) -> String {
+    format!(
+        "Brief {i}\ndate 2023-{:02}-{:02}\n\nEnvoys from Kabul and Tashkent discussed the {topic} corridor in round {i}.\n\n\
+         The railway and the pipeline were both on the table, said officials in Tehran.\n",
+        i % 12 + 1,
+        i % 28 + 1
+    )
+}
+
+fn index_json(env: &TestEnv, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["index", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = env.cmd(&args).output().expect("run index");
+    let code = out.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("index JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (code, json)
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn add_change_remove_rename_cycle() {
+    let env = TestEnv::new(&[("one.txt", &brief(1, "water")), ("two.txt", &brief(2, "water"))]);
+    let (code, first) = index_json(&env, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(first["mode"], "full");
+    assert_eq!(names(&first["added"]).len(), 2);
+
+    env.write("three.txt", &brief(3, "cotton"));
+    let (_, added) = index_json(&env, &[]);
+    assert_eq!(added["mode"], "incremental");
+    assert_eq!(names(&added["added"]), ["three.txt"]);
+    assert_eq!(added["unchanged"], 2);
+    assert_eq!(env.docs(&["cotton"]), [("three.txt".to_string(), 0)]);
+
+    env.write("one.txt", &brief(1, "uranium"));
+    let (_, changed) = index_json(&env, &[]);
+    assert_eq!(names(&changed["changed"]), ["one.txt"]);
+    assert_eq!(env.search(&["uranium"]).total_hits, 1);
+    assert_eq!(env.docs(&["water"]), [("two.txt".to_string(), 0)]);
+
+    env.remove("two.txt");
+    let (_, removed) = index_json(&env, &[]);
+    assert_eq!(names(&removed["removed"]), ["two.txt"]);
+    assert_eq!(env.search(&["water"]).total_hits, 0);
+
+    std::fs::rename(env.corpus().join("three.txt"), env.corpus().join("renamed.txt")).expect("rename");
+    let (_, renamed) = index_json(&env, &[]);
+    assert_eq!(names(&renamed["added"]), ["renamed.txt"]);
+    assert_eq!(names(&renamed["removed"]), ["three.txt"]);
+    assert_eq!(env.docs(&["cotton"]), [("renamed.txt".to_string(), 0)]);
+
+    let (_, nothing) = index_json(&env, &[]);
+    assert_eq!(nothing["unchanged"], 2);
+    assert!(names(&nothing["added"]).is_empty() && names(&nothing["changed"]).is_empty());
+    assert_eq!(nothing["passages"], 4);
+}
+
+#[test]
+fn touching_a_file_without_changing_it_is_not_a_change() {
+    let env = TestEnv::new(&[("one.txt", &brief(1, "water"))]);
+    env.index_ok();
+    let file = File::options()
+        .append(true)
+        .open(env.corpus().join("one.txt"))
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now() + Duration::from_secs(5))
+        .expect("touch");
+    drop(file);
+    let (_, run) = index_json(&env, &[]);
+    assert!(names(&run["changed"]).is_empty());
+    assert_eq!(run["unchanged"], 1);
+}
+
+/// Every hit of a set of queries: doc, passage and score.
+fn fingerprint(env: &TestEnv) -> Vec<(String, u64, f64)> {
+    let mut out = Vec::new();
+    for query in [
+        "corridor",
+        "railway pipeline",
+        "\"pipeline were\"",
+        "cotton OR uranium",
+        "Kabul -water",
+    ] {
+        for hit in env.search(&[query, "--limit", "100", "--per-brief", "10"]).hits {
+            out.push((hit.doc, hit.passage, hit.score));
+        }
+    }
+    out
+}
+
+fn assert_same_results(a: &[(String, u64, f64)], b: &[(String, u64, f64)]) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!((&x.0, x.1), (&y.0, y.1));
+        assert!((x.2 - y.2).abs() < 1e-6, "scores differ: {x:?} vs {y:?}");
+    }
+}
+
+#[test]
+fn incremental_build_equals_full_build() {
+    let topics = ["water", "cotton", "uranium", "transit", "power"];
+    let files: Vec<(String, String)> = (0..24)
+        .map(|i| (format!("b{i:02}.txt"), brief(i, topics[i % topics.len()])))
+        .collect();
+    let pairs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    let env = TestEnv::new(&pairs);
+    env.index_ok();
+    // Edit, add and remove, then update incrementally.
+    for i in [3, 7, 11] {
+        env.write(&format!("b{i:02}.txt"), &brief(i + 100, "transit"));
+    }
+    env.write("new-a.txt", &brief(200, "power"));
+    env.write("new-b.txt", &brief(201, "cotton"));
+    env.remove("b05.txt");
+    env.remove("b06.txt");
+    env.index_ok();
+    let incremental = fingerprint(&env);
+    assert!(incremental.len() > 20);
+
+    env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
+    let full = fingerprint(&env);
+    assert_same_results(&incremental, &full);
+
+    env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
+    assert_same_results(&full, &fingerprint(&env));
+}
+
+#[test]
+fn check_reports_stale_index_with_exit_1() {
+    let env = TestEnv::new(&[("one.txt", &brief(1, "water"))]);
+    env.cmd(&["index", "--check"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("added"));
+    env.index_ok();
+    env.cmd(&["index", "--check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("up to date"));
+    env.write("one.txt", &brief(1, "cotton"));
+    env.write("two.txt", &brief(2, "cotton"));
+    let (code, check) = index_json(&env, &["--check"]);
+    assert_eq!(code, 1);
+    assert_eq!(check["up_to_date"], false);
+    assert_eq!(names(&check["changed"]), ["one.txt"]);
+    assert_eq!(names(&check["added"]), ["two.txt"]);
+    // --check writes nothing.
+    assert_eq!(env.search(&["cotton"]).total_hits, 0);
+}
+
+#[test]
+fn a_second_writer_fails_at_once_naming_the_lock() {
+    let env = TestEnv::new(&[("one.txt", &brief(1, "water"))]);
+    env.index_ok();
+    let lock = File::options()
+        .write(true)
+        .open(env.index().join("index.lock"))
+        .expect("lock file");
+    lock.try_lock().expect("take the lock");
+    let started = Instant::now();
+    env.cmd(&["index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("index.lock").and(predicate::str::contains("another `briefs index`")));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Readers do not need the lock.
+    assert_eq!(env.search(&["water"]).total_hits, 1);
+    drop(lock);
+    env.index_ok();
+}
+
+#[test]
+fn an_index_from_another_version_says_what_to_run() {
+    let env = TestEnv::new(&[("one.txt", &brief(1, "water"))]);
+    env.index_ok();
+    let generation = std::fs::read_to_string(env.index().join("CURRENT")).expect("CURRENT");
+    let meta_path = env.index().join(generation.trim()).join("meta.json");
+    let mut meta: Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).expect("meta")).expect("json");
+    let mut payload: Value = serde_json::from_str(meta["payload"].as_str().expect("payload")).expect("payload json");
+    payload["schema_version"] = Value::from(999);
+    meta["payload"] = Value::from(payload.to_string());
+    std::fs::write(&meta_path, meta.to_string()).expect("write meta");
+
+    env.cmd(&["search", "water"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("another version").and(predicate::str::contains("briefs index --rebuild")));
+    env.cmd(&["index", "--check"]).assert().code(1);
+    // A plain index run rebuilds by itself and says why.
+    let (code, run) = index_json(&env, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(run["mode"], "full");
+    assert!(run["reason"].as_str().unwrap_or("").contains("another version"));
+    assert_eq!(env.search(&["water"]).total_hits, 1);
+}
+
+#[test]
+fn an_empty_corpus_never_wipes_the_index_without_rebuild() {
+    let env = TestEnv::new(&[("one.txt", &brief(1, "water"))]);
+    env.index_ok();
+    env.remove("one.txt");
+    env.cmd(&["index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing"));
+    assert_eq!(env.search(&["water"]).total_hits, 1);
+    env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
+    assert_eq!(env.search(&["water"]).total_hits, 0);
+}
+
+/// Kill `briefs index` while it writes; the last committed index must still
+/// answer, and the next run must complete and be correct.
+#[test]
+fn kill_9_mid_run_leaves_the_last_index_searchable() {
+    let env = TestEnv::new(&[("old.txt", "Old\n\nThe zircon corridor opened.\n")]);
+    env.index_ok();
+    let filler = "Delegations met at the border post and talked about freight, tariffs and visas. ".repeat(25);
+    for i in 0..3000 {
+        env.write(
+            &format!("bulk/{i:05}.txt"),
+            &format!("Bulk {i}\n\nThe quartz dossier {i}. {filler}\n"),
+        );
+    }
+    for extra in [&[][..], &["--rebuild"][..]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("briefs"))
+            .args([
+                "index",
+                "--quiet",
+                "--corpus",
+                path_str(&env.corpus()),
+                "--index",
+                path_str(&env.index()),
+            ])
+            .args(extra)
+            .spawn()
+            .expect("spawn index");
+        std::thread::sleep(Duration::from_millis(400));
+        // Searching during a run works and sees the last commit.
+        assert_eq!(env.search(&["zircon"]).total_hits, 1);
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the index run ended before it could be killed"
+        );
+        child.kill().expect("kill -9");
+        child.wait().expect("reap");
+        assert_eq!(env.search(&["zircon"]).total_hits, 1);
+        assert_eq!(env.search(&["quartz"]).total_hits, 0);
+    }
+    env.index_ok();
+    assert_eq!(env.search(&["quartz", "--per-brief", "1"]).total_hits, 3000);
+    assert_eq!(env.search(&["zircon"]).total_hits, 1);
+    let gens = std::fs::read_dir(env.index())
+        .expect("index dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
+        .count();
+    assert_eq!(gens, 1, "a killed build's generation is cleaned up");
+}
