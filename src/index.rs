@@ -40,6 +40,10 @@ use crate::tokenize;
 const CURRENT_FILE: &str = "CURRENT";
 /// Name of the writers' lock file.
 pub const LOCK_FILE: &str = "index.lock";
+/// Briefs per segment in a full build.
+const BRIEFS_PER_SEGMENT: usize = 500;
+/// Segments with fewer passages than this are merged together after a run.
+const SMALL_SEGMENT_DOCS: u32 = 2000;
 /// Memory for tantivy's indexing buffer.
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
 
@@ -387,12 +391,15 @@ pub fn analyse(path: &str, text: &str, extractor: Option<&Extractor>) -> Analyse
     }
 }
 
-fn date_value(date: Date) -> DateTime {
-    let seconds = date
-        .to_zoned(jiff::tz::TimeZone::UTC)
+/// A calendar date as stored: midnight UTC, in seconds since the epoch.
+pub fn date_seconds(date: Date) -> i64 {
+    date.to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp().as_second())
-        .unwrap_or(0);
-    DateTime::from_timestamp_secs(seconds)
+        .unwrap_or(0)
+}
+
+fn date_value(date: Date) -> DateTime {
+    DateTime::from_timestamp_secs(date_seconds(date))
 }
 
 /// Converts a stored date back to a calendar date.
@@ -645,7 +652,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
         writer.delete_term(Term::from_field_text(fields.path, path));
     }
     let bar = progress_bar(options.progress, plan.to_index.len() as u64);
-    for (file, text, hash) in &plan.to_index {
+    for (n, (file, text, hash)) in plan.to_index.iter().enumerate() {
+        // A full build goes into an unpublished generation, so intermediate
+        // commits are safe there; they cut the index into segments of a
+        // bounded size, which keeps later incremental merges small.
+        if full && n > 0 && n % BRIEFS_PER_SEGMENT == 0 {
+            writer.commit()?;
+        }
         bar.set_message(file.rel_path.clone());
         let analysed = analyse(&file.rel_path, text, options.extract.then_some(&extractor));
         write_brief(&writer, &fields, &analysed)?;
@@ -674,12 +687,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
-    // Merge into one segment: deleted passages then leave BM25's statistics,
-    // so an incremental build scores exactly like a full one.
-    let segments = index.searchable_segment_ids()?;
-    let has_deletes = index.searchable_segment_metas()?.iter().any(|m| m.has_deletes());
-    if segments.len() > 1 || has_deletes {
-        writer.merge(&segments).wait()?;
+    // Merge every segment that has deleted passages (and the small segments
+    // incremental runs leave): deleted passages then leave BM25's statistics,
+    // so an incremental build scores exactly like a full one, and only the
+    // segments touched by the change are rewritten.
+    let metas = index.searchable_segment_metas()?;
+    let has_deletes = metas.iter().any(|m| m.has_deletes());
+    let to_merge: Vec<_> = metas
+        .iter()
+        .filter(|m| m.has_deletes() || m.num_docs() < SMALL_SEGMENT_DOCS)
+        .map(|m| m.id())
+        .collect();
+    if to_merge.len() > 1 || has_deletes {
+        writer.merge(&to_merge).wait()?;
     }
     writer.wait_merging_threads()?;
     if full {

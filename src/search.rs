@@ -6,7 +6,7 @@
 //! over those hits, which makes multi-select counts exact: the counts of a
 //! facet ignore that facet's own filter but honour all the others.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -16,7 +16,7 @@ use tantivy::schema::Facet;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
 
 use crate::entities::{Actor, ActorKind, Gazetteer, RegionPath};
-use crate::index::{self, date_from_value, OpenIndex, StoredPassage};
+use crate::index::{self, OpenIndex, StoredPassage};
 use crate::tokenize;
 
 /// Why a search could not run.
@@ -139,16 +139,46 @@ pub struct SearchResults {
     pub facets: Option<FacetCounts>,
 }
 
-/// A matching passage as collected, before filters.
+/// A matching passage as collected, before filters. Briefs and facets are
+/// ids into the tables of [`Collected`], so a broad query costs no string
+/// copies per hit.
 #[derive(Debug, Clone)]
 struct RawHit {
     score: Score,
     address: DocAddress,
-    path: String,
+    brief: u32,
     ordinal: u64,
-    date: Option<Date>,
+    /// The brief's date, in seconds since the epoch.
+    date: Option<i64>,
+    facets: Vec<u32>,
+    brief_facets: Vec<u32>,
+}
+
+/// Gives each distinct string an id.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        id
+    }
+}
+
+/// Every matching passage, with the brief paths and facet strings its ids name.
+#[derive(Debug, Default)]
+struct Collected {
+    hits: Vec<RawHit>,
+    briefs: Vec<String>,
     facets: Vec<String>,
-    brief_facets: Vec<String>,
 }
 
 /// Collects every matching passage with what ranking and faceting need.
@@ -159,15 +189,19 @@ struct SegmentHits {
     path: Option<tantivy::columnar::StrColumn>,
     ordinal: tantivy::columnar::Column<u64>,
     date: tantivy::columnar::Column<tantivy::DateTime>,
-    facets: tantivy::fastfield::FacetReader,
-    brief_facets: tantivy::fastfield::FacetReader,
-    facet_names: HashMap<u64, String>,
-    brief_facet_names: HashMap<u64, String>,
+    facet_reader: tantivy::fastfield::FacetReader,
+    brief_facet_reader: tantivy::fastfield::FacetReader,
+    /// Segment term ordinals to local ids.
+    path_ids: HashMap<u64, u32>,
+    facet_ids: HashMap<u64, u32>,
+    brief_facet_ids: HashMap<u64, u32>,
+    briefs: Interner,
+    facets: Interner,
     hits: Vec<RawHit>,
 }
 
 impl Collector for AllHits {
-    type Fruit = Vec<RawHit>;
+    type Fruit = Collected;
     type Child = SegmentHits;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentHits> {
@@ -177,10 +211,13 @@ impl Collector for AllHits {
             path: fast.str("path")?,
             ordinal: fast.u64("ordinal")?,
             date: fast.date("date")?,
-            facets: reader.facet_reader("facets")?,
-            brief_facets: reader.facet_reader("brief_facets")?,
-            facet_names: HashMap::new(),
-            brief_facet_names: HashMap::new(),
+            facet_reader: reader.facet_reader("facets")?,
+            brief_facet_reader: reader.facet_reader("brief_facets")?,
+            path_ids: HashMap::new(),
+            facet_ids: HashMap::new(),
+            brief_facet_ids: HashMap::new(),
+            briefs: Interner::default(),
+            facets: Interner::default(),
             hits: Vec::new(),
         })
     }
@@ -189,57 +226,139 @@ impl Collector for AllHits {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<RawHit>>) -> tantivy::Result<Vec<RawHit>> {
-        Ok(fruits.into_iter().flatten().collect())
+    /// Re-numbers each segment's local ids into one table.
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut briefs = Interner::default();
+        let mut facets = Interner::default();
+        let mut hits = Vec::new();
+        for fruit in fruits {
+            let brief_map: Vec<u32> = fruit.briefs.iter().map(|b| briefs.id(b)).collect();
+            let facet_map: Vec<u32> = fruit.facets.iter().map(|f| facets.id(f)).collect();
+            for mut hit in fruit.hits {
+                hit.brief = brief_map[hit.brief as usize];
+                hit.facets.iter_mut().for_each(|f| *f = facet_map[*f as usize]);
+                hit.brief_facets.iter_mut().for_each(|f| *f = facet_map[*f as usize]);
+                hits.push(hit);
+            }
+        }
+        Ok(Collected {
+            hits,
+            briefs: briefs.names,
+            facets: facets.names,
+        })
     }
 }
 
-fn facet_names(reader: &tantivy::fastfield::FacetReader, cache: &mut HashMap<u64, String>, doc: DocId) -> Vec<String> {
+fn facet_ids(
+    reader: &tantivy::fastfield::FacetReader,
+    ids: &mut HashMap<u64, u32>,
+    names: &mut Interner,
+    doc: DocId,
+) -> Vec<u32> {
     reader
         .facet_ords(doc)
         .map(|ord| {
-            cache
-                .entry(ord)
-                .or_insert_with(|| {
-                    let mut facet = Facet::root();
-                    match reader.facet_from_ord(ord, &mut facet) {
-                        Ok(()) => facet.to_string(),
-                        Err(_) => String::new(),
-                    }
-                })
-                .clone()
+            *ids.entry(ord).or_insert_with(|| {
+                let mut facet = Facet::root();
+                let name = match reader.facet_from_ord(ord, &mut facet) {
+                    Ok(()) => facet.to_string(),
+                    Err(_) => String::new(),
+                };
+                names.id(&name)
+            })
         })
         .collect()
 }
 
 impl SegmentCollector for SegmentHits {
-    type Fruit = Vec<RawHit>;
+    type Fruit = Collected;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let mut path = String::new();
-        if let Some(column) = &self.path {
-            if let Some(ord) = column.term_ords(doc).next() {
+        let ord = self
+            .path
+            .as_ref()
+            .and_then(|c| c.term_ords(doc).next())
+            .unwrap_or(u64::MAX);
+        let (column, briefs) = (&self.path, &mut self.briefs);
+        let brief = *self.path_ids.entry(ord).or_insert_with(|| {
+            let mut path = String::new();
+            if let Some(column) = column {
                 let _ = column.ord_to_str(ord, &mut path);
             }
-        }
-        let facets = facet_names(&self.facets, &mut self.facet_names, doc);
-        let brief_facets = facet_names(&self.brief_facets, &mut self.brief_facet_names, doc);
+            briefs.id(&path)
+        });
+        let facets = facet_ids(&self.facet_reader, &mut self.facet_ids, &mut self.facets, doc);
+        let brief_facets = facet_ids(
+            &self.brief_facet_reader,
+            &mut self.brief_facet_ids,
+            &mut self.facets,
+            doc,
+        );
         self.hits.push(RawHit {
             score,
             address: DocAddress::new(self.segment, doc),
-            path,
+            brief,
             ordinal: self.ordinal.first(doc).unwrap_or(0),
-            date: self.date.first(doc).and_then(date_from_value),
+            date: self.date.first(doc).map(|d| d.into_timestamp_secs()),
             facets,
             brief_facets,
         });
     }
 
-    fn harvest(self) -> Vec<RawHit> {
-        self.hits
+    fn harvest(self) -> Collected {
+        Collected {
+            hits: self.hits,
+            briefs: self.briefs.names,
+            facets: self.facets.names,
+        }
     }
 }
 
+/// What each facet id of a search means: its dimension (country, region,
+/// actor), the keys it counts for (a region counts for its ancestors too),
+/// and which filters it satisfies.
+struct FacetTable {
+    dims: Vec<Option<usize>>,
+    keys: Vec<Vec<u32>>,
+    key_names: Interner,
+    matches: Vec<[bool; 3]>,
+}
+
+impl FacetTable {
+    fn new(facets: &[String], filters: &[Vec<String>; 3]) -> FacetTable {
+        let mut table = FacetTable {
+            dims: Vec::with_capacity(facets.len()),
+            keys: Vec::with_capacity(facets.len()),
+            key_names: Interner::default(),
+            matches: Vec::with_capacity(facets.len()),
+        };
+        for facet in facets {
+            let parts = facet_parts(facet);
+            let (dim, keys) = match parts.first().map(String::as_str) {
+                Some("country") => (Some(0), vec![facet.clone()]),
+                Some("region") => (
+                    Some(1),
+                    (2..=parts.len())
+                        .map(|n| Facet::from_path(&parts[..n]).to_string())
+                        .collect(),
+                ),
+                Some("actor") => (Some(2), vec![facet.clone()]),
+                _ => (None, Vec::new()),
+            };
+            table.dims.push(dim);
+            table.keys.push(keys.iter().map(|k| table.key_names.id(k)).collect());
+            table.matches.push(std::array::from_fn(|d| {
+                filters[d].iter().any(|w| facet_matches(facet, w))
+            }));
+        }
+        table
+    }
+
+    /// Which facet filters a hit passes: (country, region, actor).
+    fn passes(&self, facets: &[u32], filters: &[Vec<String>; 3]) -> [bool; 3] {
+        std::array::from_fn(|d| filters[d].is_empty() || facets.iter().any(|&f| self.matches[f as usize][d]))
+    }
+}
 /// The fields a query may name, for error messages.
 pub const QUERY_FIELDS: &[&str] = &["title", "heading", "body", "author"];
 
@@ -367,17 +486,6 @@ fn facet_matches(facet: &str, wanted: &str) -> bool {
     facet == wanted || (facet.starts_with(wanted) && facet[wanted.len()..].starts_with('/'))
 }
 
-/// Which facet filters a hit passes: (country, region, actor).
-fn passes(hit: &RawHit, filters: &[Vec<String>; 3], scope: Scope) -> [bool; 3] {
-    let facets = match scope {
-        Scope::Passage => &hit.facets,
-        Scope::Brief => &hit.brief_facets,
-    };
-    let check =
-        |wanted: &Vec<String>| wanted.is_empty() || wanted.iter().any(|w| facets.iter().any(|f| facet_matches(f, w)));
-    [check(&filters[0]), check(&filters[1]), check(&filters[2])]
-}
-
 /// Runs a search.
 pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let has_filter = !request.countries.is_empty() || !request.regions.is_empty() || !request.actors.is_empty();
@@ -392,7 +500,7 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
     };
     let reader = open.index.reader().map_err(index::IndexError::from)?;
     let searcher = reader.searcher();
-    let raw = searcher.search(&*query, &AllHits)?;
+    let collected = searcher.search(&*query, &AllHits)?;
 
     let filters: [Vec<String>; 3] = [
         request
@@ -411,15 +519,18 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
             .map(|a| index::actor_facet(a).to_string())
             .collect(),
     ];
-    let in_dates = |hit: &RawHit| match (request.since, request.until, hit.date) {
+    let table = FacetTable::new(&collected.facets, &filters);
+    let since = request.since.map(index::date_seconds);
+    let until = request.until.map(index::date_seconds);
+    let in_dates = |hit: &RawHit| match (since, until, hit.date) {
         (None, None, _) => true,
         (_, _, None) => false,
         (since, until, Some(d)) => since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u),
     };
     let mut matching: Vec<&RawHit> = Vec::new();
     let mut counting: Vec<(&RawHit, [bool; 3])> = Vec::new();
-    for hit in raw.iter().filter(|h| in_dates(h)) {
-        let pass = passes(hit, &filters, request.scope);
+    for hit in collected.hits.iter().filter(|h| in_dates(h)) {
+        let pass = table.passes(scoped(hit, request.scope), &filters);
         if pass.iter().all(|&p| p) {
             matching.push(hit);
         }
@@ -429,31 +540,32 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
     }
     let facets = request
         .facets
-        .then(|| count_facets(&counting, request.scope, request.facet_limit));
+        .then(|| count_facets(&counting, &table, request.scope, request.facet_limit));
 
+    let path = |hit: &RawHit| collected.briefs[hit.brief as usize].as_str();
     if browsing {
         // Newest first; undated last.
         matching.sort_by(|a, b| {
             b.date
                 .cmp(&a.date)
-                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| path(a).cmp(path(b)))
                 .then_with(|| a.ordinal.cmp(&b.ordinal))
         });
     } else {
         matching.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
-                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| path(a).cmp(path(b)))
                 .then_with(|| a.ordinal.cmp(&b.ordinal))
         });
     }
-    let mut per_brief: HashMap<&str, usize> = HashMap::new();
+    let mut per_brief: HashMap<u32, usize> = HashMap::new();
     let mut shown = Vec::new();
     for hit in &matching {
         if shown.len() >= request.limit {
             break;
         }
-        let n = per_brief.entry(hit.path.as_str()).or_insert(0);
+        let n = per_brief.entry(hit.brief).or_insert(0);
         if *n >= request.per_brief {
             continue;
         }
@@ -517,65 +629,62 @@ pub fn highlight(text: &str, terms: &BTreeSet<String>) -> Vec<[usize; 2]> {
         .collect()
 }
 
+fn scoped(hit: &RawHit, scope: Scope) -> &[u32] {
+    match scope {
+        Scope::Passage => &hit.facets,
+        Scope::Brief => &hit.brief_facets,
+    }
+}
+
 /// Counts facet values over hits; a hit counts towards a facet when it
 /// passes every filter but (maybe) that facet's own.
-fn count_facets(hits: &[(&RawHit, [bool; 3])], scope: Scope, limit: usize) -> FacetCounts {
-    // (dimension, facet string) -> (briefs, passages)
-    let mut counts: [BTreeMap<String, (BTreeSet<&str>, usize)>; 3] = Default::default();
+fn count_facets(hits: &[(&RawHit, [bool; 3])], table: &FacetTable, scope: Scope, limit: usize) -> FacetCounts {
+    // Per key: the briefs and the number of passages it covers.
+    let mut counts: HashMap<u32, (BTreeSet<u32>, usize)> = HashMap::new();
+    let mut keys: Vec<u32> = Vec::new();
     for (hit, pass) in hits {
-        let facets = match scope {
-            Scope::Passage => &hit.facets,
-            Scope::Brief => &hit.brief_facets,
-        };
-        let mut seen: BTreeSet<(usize, String)> = BTreeSet::new();
-        for facet in facets {
-            let parts = facet_parts(facet);
-            let (dim, keys): (usize, Vec<String>) = match parts.first().map(String::as_str) {
-                Some("country") => (0, vec![facet.clone()]),
-                // A region counts for itself and every ancestor.
-                Some("region") => (
-                    1,
-                    (2..=parts.len())
-                        .map(|n| Facet::from_path(&parts[..n]).to_string())
-                        .collect(),
-                ),
-                Some("actor") => (2, vec![facet.clone()]),
-                _ => continue,
-            };
-            let others_pass = (0..3).filter(|&d| d != dim).all(|d| pass[d]);
-            if !others_pass {
+        keys.clear();
+        for &facet in scoped(hit, scope) {
+            let Some(dim) = table.dims[facet as usize] else {
                 continue;
-            }
-            for key in keys {
-                if seen.insert((dim, key.clone())) {
-                    let entry = counts[dim].entry(key).or_default();
-                    entry.0.insert(hit.path.as_str());
-                    entry.1 += 1;
-                }
+            };
+            if (0..3).filter(|&d| d != dim).all(|d| pass[d]) {
+                keys.extend(&table.keys[facet as usize]);
             }
         }
+        keys.sort_unstable();
+        keys.dedup();
+        for &key in &keys {
+            let entry = counts.entry(key).or_default();
+            entry.0.insert(hit.brief);
+            entry.1 += 1;
+        }
     }
-    let finish = |dim: usize| -> Vec<FacetCount> {
-        let mut values: Vec<FacetCount> = counts[dim]
-            .iter()
-            .map(|(facet, (briefs, passages))| {
-                let parts = facet_parts(facet);
-                let value = parts.last().cloned().unwrap_or_default();
-                FacetCount {
-                    kind: (dim == 2).then(|| {
-                        if parts.get(1).map(String::as_str) == Some("person") {
-                            ActorKind::Person
-                        } else {
-                            ActorKind::Org
-                        }
-                    }),
-                    path: (dim == 1).then(|| parts[1..].join("/")),
-                    value,
-                    count: briefs.len(),
-                    passages: *passages,
+    let mut out: [Vec<FacetCount>; 3] = Default::default();
+    for (key, (briefs, passages)) in counts {
+        let parts = facet_parts(&table.key_names.names[key as usize]);
+        let dim = match parts.first().map(String::as_str) {
+            Some("country") => 0,
+            Some("region") => 1,
+            Some("actor") => 2,
+            _ => continue,
+        };
+        out[dim].push(FacetCount {
+            kind: (dim == 2).then(|| {
+                if parts.get(1).map(String::as_str) == Some("person") {
+                    ActorKind::Person
+                } else {
+                    ActorKind::Org
                 }
-            })
-            .collect();
+            }),
+            path: (dim == 1).then(|| parts[1..].join("/")),
+            value: parts.last().cloned().unwrap_or_default(),
+            count: briefs.len(),
+            passages,
+        });
+    }
+    let [mut country, mut region, mut actor] = out;
+    for values in [&mut country, &mut region, &mut actor] {
         values.sort_by(|a, b| {
             b.count
                 .cmp(&a.count)
@@ -583,13 +692,8 @@ fn count_facets(hits: &[(&RawHit, [bool; 3])], scope: Scope, limit: usize) -> Fa
                 .then_with(|| a.path.cmp(&b.path))
         });
         values.truncate(limit);
-        values
-    };
-    FacetCounts {
-        country: finish(0),
-        region: finish(1),
-        actor: finish(2),
     }
+    FacetCounts { country, region, actor }
 }
 
 /// The path of a facet's display string: `/region/Asia/Central Asia` -> `[region, Asia, Central Asia]`.
@@ -716,9 +820,11 @@ pub struct FacetValue {
 pub fn index_facets(open: &OpenIndex) -> Result<Vec<FacetValue>, SearchError> {
     let reader = open.index.reader().map_err(index::IndexError::from)?;
     let searcher = reader.searcher();
-    let raw = searcher.search(&AllQuery, &AllHits)?;
-    let pairs: Vec<(&RawHit, [bool; 3])> = raw.iter().map(|h| (h, [true; 3])).collect();
-    let counts = count_facets(&pairs, Scope::Passage, usize::MAX);
+    let collected = searcher.search(&AllQuery, &AllHits)?;
+    let no_filters: [Vec<String>; 3] = Default::default();
+    let table = FacetTable::new(&collected.facets, &no_filters);
+    let pairs: Vec<(&RawHit, [bool; 3])> = collected.hits.iter().map(|h| (h, [true; 3])).collect();
+    let counts = count_facets(&pairs, &table, Scope::Passage, usize::MAX);
     let mut out = Vec::new();
     for (name, values) in [
         ("country", counts.country),
