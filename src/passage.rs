@@ -103,22 +103,29 @@ fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
     if total <= max_words {
         return vec![(0, text.len())];
     }
+    // Aim each window boundary at an even share of the words, at the
+    // sentence end nearest to it, never past the bound.
     let windows = total.div_ceil(max_words);
-    let target = total.div_ceil(windows);
     let mut out = Vec::new();
     let mut window: Option<(usize, usize)> = None;
-    let mut words = 0;
+    let (mut words, mut seen, mut k) = (0, 0, 1);
     for (start, end) in sentences(text) {
         let n = word_count(&text[start..end]);
         if let Some((wstart, wend)) = window {
-            if words + n > max_words || words >= target {
+            let goal = total * k / windows;
+            let overshoot = (seen + n).saturating_sub(goal);
+            let undershoot = goal.saturating_sub(seen);
+            let nearer_now = k < windows && seen + n > goal && overshoot > undershoot;
+            if words + n > max_words || nearer_now {
                 out.push((wstart, wend));
                 window = None;
                 words = 0;
+                k += 1;
             }
         }
         window = Some((window.map_or(start, |w| w.0), end));
         words += n;
+        seen += n;
     }
     out.extend(window);
     out

@@ -588,7 +588,11 @@ impl Gazetteer {
     /// A wire dateline at the start of a paragraph: `KABUL, Jan 10 (Reuters) -`
     /// or `NEW DELHI -`. Capitals in capitals are not in the gazetteer as such.
     fn dateline(&self, text: &str) -> Option<(usize, usize, usize)> {
-        let end = text.find([',', '\u{2014}', '\u{2013}']).or_else(|| text.find(" -"))?;
+        // The dateline ends at the first comma or dash, whichever comes first.
+        let end = [text.find([',', '\u{2014}', '\u{2013}']), text.find(" -")]
+            .into_iter()
+            .flatten()
+            .min()?;
         let head = text[..end].trim_end();
         if head.is_empty() || head.len() > 40 || !head.chars().any(|c| c.is_alphabetic()) {
             return None;

@@ -8,6 +8,9 @@
 //! when a cue says so, and role words, institutions, places and weekdays
 //! break a run instead of joining it.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// A word of the text with its byte span and the text since the previous word.
 #[derive(Debug, Clone)]
 pub(crate) struct Word<'a> {
@@ -53,7 +56,8 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
         // Trailing punctuation is not part of the word, except the dot of an
         // initial ("S.") or of a known abbreviation ("Dr.").
         while let Some(last) = word.chars().last() {
-            let keep_dot = last == '.' && (is_initial(word) || HONORIFICS.contains(&word.to_lowercase().as_str()));
+            let keep_dot =
+                last == '.' && (is_initial(word) || in_set(&HONORIFIC_SET, HONORIFICS, &word.to_lowercase()));
             if matches!(last, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}') && !keep_dot {
                 word = &word[..word.len() - last.len_utf8()];
             } else {
@@ -686,20 +690,34 @@ const PARTICLES: &[&str] = &[
     "bin", "ibn", "al", "ul", "ud", "din", "de", "van", "von", "der", "da", "e", "el",
 ];
 
+static HONORIFIC_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+static ROLE_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+static NOT_NAME_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+static SPEECH_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+
+/// Word lists are consulted for every capitalised word: look them up in a set.
+fn in_set(set: &'static OnceLock<HashSet<&'static str>>, words: &'static [&'static str], word: &str) -> bool {
+    set.get_or_init(|| words.iter().copied().collect()).contains(word)
+}
+
 fn lower_trimmed(word: &str) -> String {
     word.to_lowercase()
 }
 
 fn is_cue(word: &str) -> bool {
     let lower = lower_trimmed(word);
-    HONORIFICS.contains(&lower.as_str())
-        || ROLES.contains(&lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}'))
-        || ROLES.contains(&lower.as_str())
+    in_set(&HONORIFIC_SET, HONORIFICS, &lower)
+        || in_set(
+            &ROLE_SET,
+            ROLES,
+            lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}'),
+        )
+        || in_set(&ROLE_SET, ROLES, &lower)
 }
 
 fn is_role(word: &str) -> bool {
     let lower = lower_trimmed(word);
-    ROLES.contains(&lower.as_str()) || HONORIFICS.contains(&lower.as_str())
+    in_set(&ROLE_SET, ROLES, &lower) || in_set(&HONORIFIC_SET, HONORIFICS, &lower)
 }
 
 /// A word that can be part of a name.
@@ -717,11 +735,11 @@ fn is_name_word(word: &str) -> bool {
         || (bare.starts_with("el-") && bare[3..].starts_with(char::is_uppercase));
     first_ok
         && !is_role(bare)
-        && !NOT_NAME_WORDS.contains(&bare.trim_end_matches('.'))
+        && !in_set(&NOT_NAME_SET, NOT_NAME_WORDS, bare.trim_end_matches('.'))
         && bare.chars().count() >= 2
         && bare.chars().any(char::is_lowercase)
         && !bare.chars().any(|c| c.is_ascii_digit())
-        && !NOT_NAME_WORDS.contains(&bare)
+        && !in_set(&NOT_NAME_SET, NOT_NAME_WORDS, bare)
 }
 
 fn plain_gap(gap: &str) -> bool {
@@ -817,12 +835,12 @@ fn judge(text: &str, words: &[Word], i: usize, j: usize, run: &[Word]) -> Option
             .take_while(|w| !is_role(w.text))
             .any(|w| w.gap_before.contains(['.', ';']));
     // "Vepa Khadzhiev said"
-    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && SPEECH_VERBS.contains(&n.text));
+    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && in_set(&SPEECH_SET, SPEECH_VERBS, n.text));
     if !(strong || role_before || apposition || speech) {
         return None;
     }
     // A single word after a cue must look like a surname, not a common capitalised word.
-    if !multi && tokens[0].chars().count() < 3 {
+    if !multi && tokens.iter().filter(|t| !is_initial(t)).all(|t| t.chars().count() < 3) {
         return None;
     }
     let _ = text;

@@ -1,0 +1,186 @@
+//! The briefs tokenizer: tokens analysts search for whole, case and
+//! diacritic folding, Persian and Arabic spelling normalisation, other
+//! scripts kept, offsets into the original text, and English stemming in
+//! the full analyzer only.
+
+use briefs::tokenize::{analyze, normalise, tokenize};
+
+fn words(text: &str) -> Vec<String> {
+    tokenize(text).into_iter().map(|t| t.text).collect()
+}
+
+fn terms(text: &str) -> Vec<String> {
+    analyze(text).into_iter().map(|t| t.text).collect()
+}
+
+// ---- Tokens kept whole
+
+#[test]
+fn ampersand_abbreviation_is_one_token() {
+    assert_eq!(words("Elections in J&K ended."), ["elections", "in", "j&k", "ended"]);
+}
+
+#[test]
+fn hyphen_next_to_digits_joins() {
+    assert_eq!(words("Flight IC-814 landed"), ["flight", "ic-814", "landed"]);
+    assert_eq!(words("the CASA-1000 line"), ["the", "casa-1000", "line"]);
+}
+
+#[test]
+fn handle_keeps_its_at_sign() {
+    assert_eq!(
+        words("posted by @DrSJaishankar today"),
+        ["posted", "by", "@drsjaishankar", "today"]
+    );
+}
+
+#[test]
+fn acronym_and_year_are_tokens() {
+    assert_eq!(words("TAPI since 1961"), ["tapi", "since", "1961"]);
+}
+
+#[test]
+fn hyphenated_country_chain_splits_into_countries() {
+    assert_eq!(
+        words("Turkmenistan-Afghanistan-Pakistan"),
+        ["turkmenistan", "afghanistan", "pakistan"]
+    );
+}
+
+#[test]
+fn punctuation_alone_is_not_a_token() {
+    assert!(words(" — ... ; ( ) - & ").is_empty());
+}
+
+// ---- Case and diacritics
+
+#[test]
+fn latin_diacritics_fold() {
+    assert_eq!(words("Abdollāhiān"), ["abdollahian"]);
+    assert_eq!(words("Erdoğan"), ["erdogan"]);
+    assert_eq!(words("Türkiye"), ["turkiye"]);
+    assert_eq!(normalise("Abdollāhiān"), "abdollahian");
+    assert_eq!(normalise("ERDOĞAN"), "erdogan");
+}
+
+#[test]
+fn folded_and_plain_spellings_are_the_same_term() {
+    assert_eq!(terms("Türkiye"), terms("Turkiye"));
+    assert_eq!(terms("Abdollāhiān"), terms("Abdollahian"));
+}
+
+// ---- Persian and Arabic
+
+#[test]
+fn zwnj_word_stays_one_token_with_the_zwnj() {
+    let tokens = words("او می\u{200c}خواهد برود");
+    assert_eq!(tokens.len(), 3, "{tokens:?}");
+    assert_eq!(tokens[1], "می\u{200c}خواهد");
+    assert!(tokens[1].contains('\u{200c}'));
+}
+
+#[test]
+fn arabic_yeh_and_kaf_fold_to_persian_forms() {
+    // "Karimi" with Arabic kaf (U+0643) and yeh (U+064A), and with Persian keheh (U+06A9) and yeh (U+06CC).
+    let arabic = "\u{0643}\u{0631}\u{064a}\u{0645}\u{064a}";
+    let persian = "\u{06a9}\u{0631}\u{06cc}\u{0645}\u{06cc}";
+    let a = words(arabic);
+    let p = words(persian);
+    assert_eq!(a, p);
+    assert_eq!(a.len(), 1);
+    assert!(!a[0].contains(['\u{0643}', '\u{064a}']), "{:?}", a[0]);
+    assert!(a[0].contains('\u{06a9}') && a[0].contains('\u{06cc}'), "{:?}", a[0]);
+}
+
+#[test]
+fn arabic_and_persian_spellings_of_a_full_name_match() {
+    // "Ali Karimi": علي كريمي (Arabic letters) and علی کریمی (Persian letters).
+    assert_eq!(words("علي كريمي"), words("علی کریمی"));
+    assert_eq!(words("علي كريمي").len(), 2);
+}
+
+#[test]
+fn eastern_digits_become_ascii() {
+    assert_eq!(words("۱۹۶۱"), ["1961"]);
+    assert_eq!(words("١٩٦١"), ["1961"]);
+    assert_eq!(words("سال ۱۹۶۱"), [String::from("سال"), String::from("1961")]);
+}
+
+// ---- Other scripts
+
+#[test]
+fn cyrillic_is_lower_cased() {
+    assert_eq!(words("Москва"), ["москва"]);
+}
+
+#[test]
+fn devanagari_words_are_kept() {
+    assert_eq!(words("भारत सरकार"), ["भारत", "सरकार"]);
+}
+
+#[test]
+fn cjk_characters_are_kept() {
+    let text = "北京和上海";
+    let tokens = words(text);
+    assert!(!tokens.is_empty(), "CJK text dropped");
+    assert_eq!(tokens.concat(), text, "CJK characters lost: {tokens:?}");
+}
+
+// ---- Offsets and positions
+
+#[test]
+fn offsets_slice_the_original_words() {
+    let text = "Abdollāhiān met Erdoğan in Türkiye on IC-814, J&K and @DrSJaishankar.";
+    let tokens = tokenize(text);
+    let originals: Vec<&str> = tokens.iter().map(|t| &text[t.offset_from..t.offset_to]).collect();
+    assert_eq!(
+        originals,
+        [
+            "Abdollāhiān",
+            "met",
+            "Erdoğan",
+            "in",
+            "Türkiye",
+            "on",
+            "IC-814",
+            "J&K",
+            "and",
+            "@DrSJaishankar"
+        ]
+    );
+    let positions: Vec<usize> = tokens.iter().map(|t| t.position).collect();
+    assert_eq!(positions, (0..tokens.len()).collect::<Vec<_>>());
+}
+
+#[test]
+fn offsets_in_persian_text_slice_the_original_words() {
+    let text = "وزیر خارجه می\u{200c}خواهد";
+    let originals: Vec<&str> = tokenize(text)
+        .iter()
+        .map(|t| &text[t.offset_from..t.offset_to])
+        .collect();
+    assert_eq!(originals, ["وزیر", "خارجه", "می\u{200c}خواهد"]);
+}
+
+// ---- Stemming
+
+#[test]
+fn analyzer_stems_plurals_to_the_same_term() {
+    assert_eq!(terms("pipelines"), terms("pipeline"));
+    assert_eq!(terms("pipelines").len(), 1);
+}
+
+#[test]
+fn tokenize_does_not_stem() {
+    assert_eq!(words("pipelines"), ["pipelines"]);
+    assert_ne!(words("pipelines"), words("pipeline"));
+}
+
+#[test]
+fn analyzer_keeps_special_tokens_whole() {
+    let t = terms("J&K IC-814 @DrSJaishankar 1961");
+    assert_eq!(t.len(), 4, "{t:?}");
+    assert!(t.contains(&"j&k".to_string()), "{t:?}");
+    assert!(t.contains(&"ic-814".to_string()), "{t:?}");
+    assert!(t.contains(&"1961".to_string()), "{t:?}");
+}
