@@ -273,6 +273,17 @@ pub struct BuildReport {
     pub up_to_date: Option<bool>,
 }
 
+impl BuildReport {
+    /// Takes over what a plan found: the lists of changes and the problems.
+    fn record(&mut self, plan: Plan) {
+        self.unchanged = plan.kept.len();
+        self.added = plan.added;
+        self.changed = plan.changed;
+        self.removed = plan.removed;
+        self.errors.extend(plan.errors);
+    }
+}
+
 /// How the corpus differs from the manifest.
 struct Plan {
     /// Briefs to (re)index, with their text already read.
@@ -594,11 +605,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
         let plan = plan(&discovery.files, manifest, false);
         report.briefs = discovery.files.len();
         report.passages = plan.kept.values().map(|e| e.passages as u64).sum();
-        report.unchanged = plan.kept.len();
-        report.added = plan.added;
-        report.changed = plan.changed;
-        report.removed = plan.removed;
-        report.errors.extend(plan.errors);
+        report.record(plan);
         report.up_to_date = Some(
             existing.is_some()
                 && reason.is_none()
@@ -709,11 +716,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
 
     report.briefs = state.briefs.len();
     report.passages = state.briefs.values().map(|e| e.passages as u64).sum();
-    report.unchanged = plan.kept.len();
-    report.added = plan.added;
-    report.changed = plan.changed;
-    report.removed = plan.removed;
-    report.errors.extend(plan.errors);
+    report.record(plan);
     report.index_bytes = dir_size(&options.index.join(&generation));
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -77,6 +77,24 @@ pub struct PassageEntities {
     pub mentions: Vec<Mention>,
 }
 
+impl PassageEntities {
+    /// Records that `text` names the actor `name`.
+    fn add_actor(&mut self, name: &str, kind: ActorKind, text: String) {
+        let actor = Actor {
+            name: name.to_string(),
+            kind,
+        };
+        if !self.actors.contains(&actor) {
+            self.actors.push(actor);
+        }
+        self.mentions.push(Mention {
+            facet: kind.as_str().to_string(),
+            value: name.to_string(),
+            text,
+        });
+    }
+}
+
 /// The entities of a brief: its title's and each passage's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BriefEntities {
@@ -935,39 +953,14 @@ impl Extractor {
                 continue;
             }
             for (pi, text) in mentions {
-                let entities = &mut results[pi];
-                let actor = Actor {
-                    name: name.clone(),
-                    kind: ActorKind::Person,
-                };
-                if !entities.actors.contains(&actor) {
-                    entities.actors.push(actor);
-                }
-                entities.mentions.push(Mention {
-                    facet: "person".into(),
-                    value: name.clone(),
-                    text,
-                });
+                results[pi].add_actor(&name, ActorKind::Person, text);
             }
         }
         for (pi, idx, text) in org_mentions {
-            let name = g.actors[idx].name.clone();
-            if g.is_suppressed(&name) {
-                continue;
+            let name = &g.actors[idx].name;
+            if !g.is_suppressed(name) {
+                results[pi].add_actor(name, ActorKind::Org, text);
             }
-            let entities = &mut results[pi];
-            let actor = Actor {
-                name: name.clone(),
-                kind: ActorKind::Org,
-            };
-            if !entities.actors.contains(&actor) {
-                entities.actors.push(actor);
-            }
-            entities.mentions.push(Mention {
-                facet: "org".into(),
-                value: name,
-                text,
-            });
         }
         for entities in &mut results {
             entities.actors.sort();
