@@ -30,9 +30,7 @@ use tantivy::schema::{
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::corpus::{self, BriefFile, CorpusError};
-use crate::entities::{
-    Actor, ActorKind, BriefEntities, EntityError, Extractor, Gazetteer, Mention, PassageEntities, RegionPath,
-};
+use crate::entities::{Actor, ActorKind, BriefEntities, EntityError, Extractor, Gazetteer, Mention, PassageEntities};
 use crate::passage::{self, Passage, MAX_PASSAGE_WORDS};
 use crate::tokenize;
 
@@ -841,11 +839,6 @@ pub fn brief_passages(open: &OpenIndex, path: &str) -> Result<Vec<StoredPassage>
     }
     passages.sort_by_key(|p| p.passage);
     Ok(passages)
-}
-
-/// Region paths as stored (`Asia/Central Asia`) back to path form.
-pub fn region_path_of(value: &str) -> RegionPath {
-    value.split('/').map(str::to_string).collect()
 }
 
 /// Size of the live generation on disk.

@@ -45,8 +45,8 @@ pub fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<(
     writeln!(out)
 }
 
-/// The passage text with highlighted ranges marked: colour on a terminal,
-/// `[`..`]` brackets would change the text, so plain output is left plain.
+/// The passage text with query words in colour. Without colour the text is
+/// printed as it is: markers such as brackets would change what users copy.
 fn highlighted(text: &str, ranges: &[[usize; 2]], style: Style) -> String {
     if !style.color || ranges.is_empty() {
         return text.to_string();

@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(windows.len(), 3);
         for (s, e) in windows {
             let n = word_count(&text[s..e]);
-            assert!(n <= 120 && n >= 80, "window of {n} words");
+            assert!((80..=120).contains(&n), "window of {n} words");
         }
     }
 }

@@ -381,10 +381,8 @@ pub fn validate_query(query: &str) -> Result<(), SearchError> {
         match c {
             '"' => quote_open = if quote_open.is_some() { None } else { Some(i) },
             '(' if quote_open.is_none() => parens.push(i),
-            ')' if quote_open.is_none() => {
-                if parens.pop().is_none() {
-                    return Err(query_error(query, i + 1, "this `)` closes nothing".into()));
-                }
+            ')' if quote_open.is_none() && parens.pop().is_none() => {
+                return Err(query_error(query, i + 1, "this `)` closes nothing".into()));
             }
             _ => {}
         }

@@ -777,7 +777,7 @@ pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidat
             i = j;
             continue;
         }
-        if let Some(candidate) = judge(text, &words, i, j, run) {
+        if let Some(candidate) = judge(&words, i, j, run) {
             out.push(candidate);
         }
         i = j;
@@ -785,7 +785,7 @@ pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidat
     out
 }
 
-fn judge(text: &str, words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandidate> {
+fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandidate> {
     let tokens: Vec<String> = run
         .iter()
         .map(|w| {
@@ -843,7 +843,6 @@ fn judge(text: &str, words: &[Word], i: usize, j: usize, run: &[Word]) -> Option
     if !multi && tokens.iter().filter(|t| !is_initial(t)).all(|t| t.chars().count() < 3) {
         return None;
     }
-    let _ = text;
     Some(NameCandidate {
         start: run[0].start,
         end: run[run.len() - 1].end,
