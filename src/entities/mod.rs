@@ -935,12 +935,17 @@ impl Extractor {
             if owners.len() != 1 || g.resolve_country(surname).is_some() {
                 continue;
             }
+            let owner = owners[0];
             for (pi, text) in texts.iter().enumerate() {
+                // A passage that names the person in full needs no surname mention.
+                if persons[owner].iter().any(|(p, _)| *p == pi) {
+                    continue;
+                }
                 let found = text
                     .match_indices(surname.as_str())
                     .any(|(s, m)| on_word_bounds(text, s, s + m.len()));
                 if found {
-                    extra.push((owners[0].clone(), pi, surname.clone()));
+                    extra.push((owner.clone(), pi, surname.clone()));
                 }
             }
         }
