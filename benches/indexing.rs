@@ -140,42 +140,26 @@ fn main() {
     println!();
     println!("| measure | seconds | ratio |");
     println!("|---|---|---|");
-    println!("| full build, extraction on (baseline) | {:.3} | 1.000 |", secs(full));
-    println!(
-        "| full build, extraction off | {:.3} | {:.3} |",
-        secs(no_extract),
-        secs(no_extract) / secs(full)
-    );
-    println!(
-        "| one brief changed | {:.3} | {:.4} |",
-        secs(one),
-        secs(one) / secs(full)
-    );
-    println!(
-        "| nothing changed | {:.3} | {:.4} |",
-        secs(unchanged),
-        secs(unchanged) / secs(full)
-    );
+    let row = |label: &str, value: Duration, baseline: Duration| {
+        println!("| {label} | {:.4} | {:.4} |", secs(value), secs(value) / secs(baseline));
+    };
+    row("full build, extraction on (baseline)", full, full);
+    row("full build, extraction off", no_extract, full);
+    row("one brief changed", one, full);
+    row("nothing changed", unchanged, full);
     println!(
         "| throughput with / without extraction (briefs/s) | {:.0} / {:.0} | {:.3} |",
         briefs as f64 / secs(full),
         briefs as f64 / secs(no_extract),
         secs(no_extract) / secs(full)
     );
-    println!(
-        "| `briefs --version` process (baseline) | {:.4} | 1.00 |",
-        secs(baseline)
+    row("`briefs --version` process (baseline)", baseline, baseline);
+    row(
+        "`briefs search \"gas pipeline\" --country Turkmenistan`",
+        search,
+        baseline,
     );
-    println!(
-        "| `briefs search \"gas pipeline\" --country Turkmenistan` | {:.4} | {:.2} |",
-        secs(search),
-        secs(search) / secs(baseline)
-    );
-    println!(
-        "| `briefs search Taliban --facets` | {:.4} | {:.2} |",
-        secs(facets),
-        secs(facets) / secs(baseline)
-    );
+    row("`briefs search Taliban --facets`", facets, baseline);
     println!();
     println!(
         "index: {} passages, {:.1} MiB on disk",

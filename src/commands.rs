@@ -128,7 +128,9 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
     }
     let open = open_or_build(&args.locations)?;
     let gazetteer = Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
-    let index_actors = if args.actor.is_empty() {
+    // Listing the index's actors reads every passage: only do it for values
+    // the gazetteer does not know (people found by cues).
+    let index_actors = if args.actor.iter().all(|a| gazetteer.resolve_actor(a).is_some()) {
         Vec::new()
     } else {
         search::index_facets(&open)?

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{ActorKind, Extractor};
+use crate::entities::{lookup_key, ActorKind, Extractor};
 
 #[derive(Debug, Deserialize)]
 pub struct LabelFile {
@@ -81,16 +81,15 @@ pub struct Report {
     pub misses: Vec<Miss>,
 }
 
-fn key(name: &str) -> String {
-    crate::entities::lookup_key(name)
-}
-
 /// Scores `extractor` on the briefs of `corpus` named in `labels`.
 pub fn evaluate(extractor: &Extractor, corpus: &Path, labels: &[Label]) -> Result<Report, crate::corpus::CorpusError> {
     let g = &extractor.gazetteer;
     let mut report = Report::default();
     // A label names an actor by any alias; the gazetteer maps it to its canonical name.
-    let canonical = |name: &str| g.resolve_actor(name).map_or_else(|| key(name), |a| key(&a.name));
+    let canonical = |name: &str| {
+        g.resolve_actor(name)
+            .map_or_else(|| lookup_key(name), |a| lookup_key(&a.name))
+    };
     for label in labels {
         let text = crate::corpus::read_text(&corpus.join(&label.path))?;
         let analysed = crate::index::analyse(&label.path, &text, Some(extractor));

@@ -752,13 +752,9 @@ struct PersonMention {
     strong: bool,
 }
 
-fn fold(s: &str) -> String {
-    crate::tokenize::normalise(s)
-}
-
 /// `a` can stand for `b`: equal after folding, or an initial of it.
 fn word_compatible(a: &str, b: &str) -> bool {
-    let (fa, fb) = (fold(a), fold(b));
+    let (fa, fb) = (crate::tokenize::normalise(a), crate::tokenize::normalise(b));
     if fa == fb {
         return true;
     }

@@ -700,12 +700,8 @@ fn in_set(set: &'static OnceLock<HashSet<&'static str>>, words: &'static [&'stat
     set.get_or_init(|| words.iter().copied().collect()).contains(word)
 }
 
-fn lower_trimmed(word: &str) -> String {
-    word.to_lowercase()
-}
-
 fn is_cue(word: &str) -> bool {
-    let lower = lower_trimmed(word);
+    let lower = word.to_lowercase();
     in_set(&HONORIFIC_SET, HONORIFICS, &lower)
         || in_set(
             &ROLE_SET,
@@ -716,7 +712,7 @@ fn is_cue(word: &str) -> bool {
 }
 
 fn is_role(word: &str) -> bool {
-    let lower = lower_trimmed(word);
+    let lower = word.to_lowercase();
     in_set(&ROLE_SET, ROLES, &lower) || in_set(&HONORIFIC_SET, HONORIFICS, &lower)
 }
 
