@@ -89,6 +89,44 @@ pub const USER_ACTORS_FILE: &str = "actors.toml";
 /// Name of the user's places file in the corpus folder.
 pub const USER_COUNTRIES_FILE: &str = "countries.toml";
 
+/// A name that a gazetteer matcher can use: it must contain a letter or a
+/// digit. An empty pattern matches at every position, so one empty name in
+/// a user file would tag every passage with it.
+pub fn check_names<'a>(
+    path: &Path,
+    what: &str,
+    names: impl IntoIterator<Item = &'a String>,
+) -> Result<(), EntityError> {
+    for name in names {
+        if !name.chars().any(char::is_alphanumeric) {
+            return Err(EntityError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("{what} {name:?} has no letter or digit; remove it or give the name"),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl UserActors {
+    /// Refuses empty names and aliases, which would match everywhere.
+    pub fn check(&self, path: &Path) -> Result<(), EntityError> {
+        for entry in &self.actor {
+            check_names(path, "actor name", [&entry.name])?;
+            check_names(path, &format!("alias of actor {:?}", entry.name), &entry.aliases)?;
+        }
+        check_names(path, "suppressed name", &self.suppress.names)
+    }
+}
+
+impl UserCountries {
+    /// Refuses empty place names, which would match everywhere.
+    pub fn check(&self, path: &Path) -> Result<(), EntityError> {
+        check_names(path, "place", self.places.keys())?;
+        check_names(path, "suppressed name", &self.suppress.names)
+    }
+}
+
 pub fn parse_builtin<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T, EntityError> {
     toml::from_str(text).map_err(|e| EntityError::Config {
         path: PathBuf::from(format!("(built-in) data/{name}")),

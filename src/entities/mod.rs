@@ -80,13 +80,12 @@ pub struct PassageEntities {
 impl PassageEntities {
     /// Records that `text` names the actor `name`.
     fn add_actor(&mut self, name: &str, kind: ActorKind, text: String) {
-        let actor = Actor {
+        // Duplicates are removed once, when the passage is finished: a
+        // check here would make a passage with many mentions quadratic.
+        self.actors.push(Actor {
             name: name.to_string(),
             kind,
-        };
-        if !self.actors.contains(&actor) {
-            self.actors.push(actor);
-        }
+        });
         self.mentions.push(Mention {
             facet: kind.as_str().to_string(),
             value: name.to_string(),
@@ -343,6 +342,8 @@ impl Gazetteer {
                 let actors_path = dir.join(data::USER_ACTORS_FILE);
                 let (c, ctext): (data::UserCountries, _) = data::read_user_file(&countries_path)?;
                 let (a, atext): (data::UserActors, _) = data::read_user_file(&actors_path)?;
+                c.check(&countries_path)?;
+                a.check(&actors_path)?;
                 for text in [ctext, atext].into_iter().flatten() {
                     hasher.update(b"\0user\0");
                     hasher.update(text.as_bytes());
@@ -758,9 +759,8 @@ fn word_compatible(a: &str, b: &str) -> bool {
     if fa == fb {
         return true;
     }
-    let initial = |x: &str| x.trim_end_matches('.').chars().count() == 1;
-    (initial(a) && fb.starts_with(&fa.trim_end_matches('.').to_string()))
-        || (initial(b) && fa.starts_with(&fb.trim_end_matches('.').to_string()))
+    (is_initial_word(a) && fb.starts_with(fa.trim_end_matches('.')))
+        || (is_initial_word(b) && fa.starts_with(fb.trim_end_matches('.')))
 }
 
 /// `short` names the same person as `long`: same last word, and every word
@@ -782,6 +782,56 @@ fn name_within(short: &[String], long: &[String]) -> bool {
         }
     }
     k == short.len()
+}
+
+/// The distinct full names of a brief's people, indexed by their folded last
+/// word, so that finding the fuller forms of a name looks at the few names
+/// that can contain it instead of all of them.
+struct FullNames {
+    by_last: HashMap<String, Vec<(String, Vec<String>)>>,
+    /// Names whose last word is an initial: compatible with many last words.
+    by_initial: Vec<(String, Vec<String>)>,
+}
+
+impl FullNames {
+    fn new(names: impl Iterator<Item = String>) -> FullNames {
+        let distinct: BTreeSet<String> = names.collect();
+        let mut full = FullNames {
+            by_last: HashMap::new(),
+            by_initial: Vec::new(),
+        };
+        for name in distinct {
+            let tokens: Vec<String> = name.split_whitespace().map(str::to_string).collect();
+            let Some(last) = tokens.last() else {
+                continue;
+            };
+            if is_initial_word(last) {
+                full.by_initial.push((name, tokens));
+            } else {
+                let key = crate::tokenize::normalise(last);
+                full.by_last.entry(key).or_default().push((name, tokens));
+            }
+        }
+        full
+    }
+
+    /// Names that may contain `tokens` (same folded last word, or an initial).
+    fn candidates<'a>(&'a self, tokens: &[String]) -> Box<dyn Iterator<Item = &'a (String, Vec<String>)> + 'a> {
+        match tokens.last() {
+            Some(last) if !is_initial_word(last) => Box::new(
+                self.by_last
+                    .get(&crate::tokenize::normalise(last))
+                    .into_iter()
+                    .flatten()
+                    .chain(&self.by_initial),
+            ),
+            _ => Box::new(self.by_last.values().flatten().chain(&self.by_initial)),
+        }
+    }
+}
+
+fn is_initial_word(word: &str) -> bool {
+    word.trim_end_matches('.').chars().count() == 1
 }
 
 impl Extractor {
@@ -869,24 +919,16 @@ impl Extractor {
         }
 
         // Join the names of the brief: the fullest form of a name is its canonical one.
-        let full_names: Vec<(String, Vec<String>)> = {
-            let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for m in &person_mentions {
-                let canonical = match m.known {
-                    Some(idx) => g.actors[idx].name.clone(),
-                    None => m.tokens.join(" "),
-                };
-                let tokens = canonical.split_whitespace().map(str::to_string).collect();
-                names.insert(canonical, tokens);
-            }
-            names.into_iter().collect()
-        };
+        let full_names = FullNames::new(person_mentions.iter().map(|m| match m.known {
+            Some(idx) => g.actors[idx].name.clone(),
+            None => m.tokens.join(" "),
+        }));
         let resolve = |tokens: &[String], known: Option<usize>| -> Option<String> {
             if let Some(idx) = known {
                 return Some(g.actors[idx].name.clone());
             }
             let fuller: BTreeSet<&String> = full_names
-                .iter()
+                .candidates(tokens)
                 .filter(|(_, long)| long.len() > tokens.len() && name_within(tokens, long))
                 .map(|(name, _)| name)
                 .collect();
@@ -926,22 +968,32 @@ impl Extractor {
             }
             acc
         });
+        let linkable: Vec<(&String, &String)> = surnames
+            .iter()
+            .filter(|(surname, owners)| owners.len() == 1 && g.resolve_country(surname).is_none())
+            .map(|(surname, owners)| (surname, owners[0]))
+            .collect();
         let mut extra: Vec<(String, usize, String)> = Vec::new();
-        for (surname, owners) in &surnames {
-            if owners.len() != 1 || g.resolve_country(surname).is_some() {
-                continue;
-            }
-            let owner = owners[0];
+        if !linkable.is_empty() {
+            // One pass over each text for all surnames at once.
+            let matcher = build_matcher(&linkable.iter().map(|(s, _)| (*s).clone()).collect::<Vec<_>>());
+            let named_in: BTreeMap<&String, BTreeSet<usize>> = linkable
+                .iter()
+                .map(|(_, owner)| (*owner, persons[*owner].iter().map(|(p, _)| *p).collect()))
+                .collect();
             for (pi, text) in texts.iter().enumerate() {
-                // A passage that names the person in full needs no surname mention.
-                if persons[owner].iter().any(|(p, _)| *p == pi) {
-                    continue;
+                let mut found: BTreeSet<usize> = BTreeSet::new();
+                for m in matcher.find_iter(text.as_str()) {
+                    if on_word_bounds(text, m.start(), m.end()) {
+                        found.insert(m.pattern().as_usize());
+                    }
                 }
-                let found = text
-                    .match_indices(surname.as_str())
-                    .any(|(s, m)| on_word_bounds(text, s, s + m.len()));
-                if found {
-                    extra.push((owner.clone(), pi, surname.clone()));
+                for k in found {
+                    let (surname, owner) = linkable[k];
+                    // A passage that names the person in full needs no surname mention.
+                    if !named_in[owner].contains(&pi) {
+                        extra.push((owner.clone(), pi, surname.clone()));
+                    }
                 }
             }
         }
@@ -965,6 +1017,7 @@ impl Extractor {
         }
         for entities in &mut results {
             entities.actors.sort();
+            entities.actors.dedup();
             entities
                 .mentions
                 .sort_by(|a, b| (&a.facet, &a.value, &a.text).cmp(&(&b.facet, &b.value, &b.text)));

@@ -746,7 +746,8 @@ fn plain_gap(gap: &str) -> bool {
 /// organisations, names already known) end a run.
 pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidate> {
     let words = words(text);
-    let is_blocked = |w: &Word| blocked.iter().any(|&(s, e)| w.start < e && s < w.end);
+    let blocked = BlockedSpans::new(blocked);
+    let is_blocked = |w: &Word| blocked.overlaps(w.start, w.end);
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -779,6 +780,38 @@ pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidat
         i = j;
     }
     out
+}
+
+/// Byte spans that end a name run, sorted so that asking whether a word
+/// overlaps one costs a binary search instead of a scan: a passage can hold
+/// thousands of known names, and a scan per word made detection quadratic.
+struct BlockedSpans {
+    /// Spans sorted by start.
+    spans: Vec<(usize, usize)>,
+    /// For each position in `spans`, the largest end up to it.
+    max_end: Vec<usize>,
+}
+
+impl BlockedSpans {
+    fn new(spans: &[(usize, usize)]) -> BlockedSpans {
+        let mut spans = spans.to_vec();
+        spans.sort_unstable();
+        let max_end = spans
+            .iter()
+            .scan(0, |max, &(_, end)| {
+                *max = end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        BlockedSpans { spans, max_end }
+    }
+
+    /// True when some span overlaps `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        // Spans that start before `end`; one of them overlaps when it also ends after `start`.
+        let before_end = self.spans.partition_point(|&(s, _)| s < end);
+        before_end > 0 && self.max_end[before_end - 1] > start
+    }
 }
 
 fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandidate> {
@@ -869,6 +902,16 @@ mod tests {
     fn roles_and_weekdays_are_not_names() {
         assert!(names("the Foreign Affairs Minister said on Monday").is_empty());
         assert!(names("Related Posts DONATE NOW").is_empty());
+    }
+
+    #[test]
+    fn blocked_spans_overlap() {
+        let blocked = BlockedSpans::new(&[(20, 30), (0, 5), (8, 40)]);
+        assert!(blocked.overlaps(3, 6));
+        assert!(blocked.overlaps(35, 50));
+        assert!(!blocked.overlaps(5, 8));
+        assert!(!blocked.overlaps(40, 45));
+        assert!(!BlockedSpans::new(&[]).overlaps(0, 10));
     }
 
     #[test]
