@@ -451,17 +451,56 @@ fn publication_line_source(line: &str) -> Option<String> {
     Some(line[..at].trim().to_string()).filter(|s| !s.is_empty())
 }
 
-/// A closing appeal for money is not content.
+/// Longest paragraph, in words, that can be a donation appeal: appeals are
+/// a few sentences, and a long paragraph that mentions money is news.
+const MAX_APPEAL_WORDS: usize = 80;
+
+/// A closing appeal for money is not content. It asks the reader directly:
+/// a `DONATE` button, or a word that asks for money together with one that
+/// addresses the reader and one that makes it an appeal. News about money
+/// ("Qatar donated $50m to support flood relief") has none of these cues
+/// together and stays.
 fn is_donation_appeal(paragraph: &str) -> bool {
-    let lower = paragraph.to_lowercase();
-    if paragraph.contains("DONATE") {
+    let words: Vec<&str> = paragraph
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > MAX_APPEAL_WORDS {
+        return false;
+    }
+    if words.iter().any(|w| *w == "DONATE") {
         return true;
     }
-    let asks = ["donat", "contribution", "become a member", "subscribe", "patreon"];
-    let support = ["support", "help us", "fund"];
-    asks.iter().any(|a| lower.contains(a))
-        && support.iter().any(|s| lower.contains(s))
-        && (lower.contains("our ") || lower.contains(" us"))
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let has = |set: &[&str]| lower.iter().any(|w| set.contains(&w.as_str()));
+    const ASKS: &[&str] = &[
+        "donate",
+        "donation",
+        "donations",
+        "contribution",
+        "contributions",
+        "subscribe",
+        "subscription",
+        "patreon",
+        "membership",
+        "gift",
+    ];
+    // "us" and "our" also occur in news ("the US", "help us rebuild", a
+    // quoted official): they address the reader only beside the outlet's own work.
+    const READER: &[&str] = &["you", "your", "readers"];
+    const WE: &[&str] = &["us", "our", "we"];
+    const OWN_WORK: &[&str] = &["journalism", "reporting", "newsroom", "correspondents", "coverage"];
+    const APPEAL: &[&str] = &[
+        "please",
+        "consider",
+        "support",
+        "help",
+        "keep",
+        "today",
+        "now",
+        "independent",
+    ];
+    has(ASKS) && has(APPEAL) && (has(READER) || (has(WE) && has(OWN_WORK)))
 }
 
 /// `Author: Name` or `By Name` lines.

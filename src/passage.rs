@@ -12,6 +12,11 @@ use crate::corpus::{Block, BlockKind, Brief};
 /// The default upper bound of a passage, in words.
 pub const MAX_PASSAGE_WORDS: usize = 120;
 
+/// The upper bound of a passage in bytes, whatever its words: a line of
+/// 50 MB with no sentence end, or one enormous "word" (base64, a run-together
+/// table), must not become one passage that every query ranks and prints.
+pub const MAX_PASSAGE_BYTES: usize = 4096;
+
 /// One passage of a brief.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Passage {
@@ -24,9 +29,11 @@ pub struct Passage {
     pub lines: (u32, u32),
 }
 
-/// Cuts `brief` into passages of at most `max_words` words, never cutting a
-/// word or a sentence (a single sentence longer than the bound is a passage
-/// of its own).
+/// Cuts `brief` into passages of at most `max_words` words and
+/// [`MAX_PASSAGE_BYTES`] bytes. Passages end at sentence ends where they can;
+/// a sentence longer than the bound is cut at word bounds, and a word longer
+/// than the byte bound at a character bound. Every word of the body is in
+/// exactly one passage.
 pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
     let mut out = Vec::new();
     let mut heading: Option<&str> = None;
@@ -97,8 +104,62 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Groups the sentences of a paragraph into windows of at most `max_words`
-/// words, balanced so the last window is not a stub.
+/// words, balanced so the last window is not a stub; then cuts any window
+/// still over the bounds (one huge sentence) at word bounds.
 fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
+    let max_words = max_words.max(1);
+    let mut out = Vec::new();
+    for (start, end) in balanced_windows(text, max_words) {
+        cut_oversized(text, start, end, max_words, &mut out);
+    }
+    out
+}
+
+/// Pushes `start..end` into `out`, cut into pieces of at most `max_words`
+/// words and [`MAX_PASSAGE_BYTES`] bytes. Pieces start at a word's start, so
+/// the text between two words goes with the word before it.
+fn cut_oversized(text: &str, start: usize, end: usize, max_words: usize, out: &mut Vec<(usize, usize)>) {
+    let piece = &text[start..end];
+    if piece.len() <= MAX_PASSAGE_BYTES && word_count(piece) <= max_words {
+        out.push((start, end));
+        return;
+    }
+    let word_starts: Vec<usize> = piece.unicode_word_indices().map(|(i, _)| start + i).collect();
+    // Even pieces: as many as the word bound needs, cut at word starts.
+    let pieces = word_starts.len().div_ceil(max_words).max(1);
+    let mut cuts: Vec<usize> = (1..pieces)
+        .map(|k| word_starts[word_starts.len() * k / pieces])
+        .collect();
+    cuts.push(end);
+    let mut from = start;
+    for to in cuts {
+        cut_by_bytes(text, from, to, out);
+        from = to;
+    }
+}
+
+/// Cuts `start..end` into pieces of at most [`MAX_PASSAGE_BYTES`] bytes, at
+/// the last white space before the bound, or at a character bound in a word
+/// with no space in it.
+fn cut_by_bytes(text: &str, mut start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    while end - start > MAX_PASSAGE_BYTES {
+        let mut limit = start + MAX_PASSAGE_BYTES;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let cut = text[start..limit]
+            .rfind(char::is_whitespace)
+            .map(|i| start + i + 1)
+            .filter(|&c| c > start && text[start..c].chars().any(|c| !c.is_whitespace()))
+            .unwrap_or(limit);
+        out.push((start, cut));
+        start = cut;
+    }
+    out.push((start, end));
+}
+
+/// Windows of whole sentences, balanced; a window holds one sentence at least.
+fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
     let total = word_count(text);
     if total <= max_words {
         return vec![(0, text.len())];
