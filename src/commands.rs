@@ -42,13 +42,12 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
     };
     let report = index::build(&options)?;
     let mut out = std::io::stdout().lock();
+    if args.format == Format::Text {
+        output::print_build_problems(&mut std::io::stderr().lock(), &report)?;
+    }
     match args.format {
         Format::Json => output::write_json(&mut out, &report)?,
-        Format::Text if args.quiet => {
-            for problem in &report.errors {
-                eprintln!("error: {}", problem.error);
-            }
-        }
+        Format::Text if args.quiet => {}
         Format::Text => output::print_build_text(&mut out, &report, auto_style())?,
     }
     let stale = report.up_to_date == Some(false);
@@ -76,9 +75,7 @@ fn open_or_build(locations: &Locations) -> Result<index::OpenIndex> {
             progress: std::io::stderr().is_terminal(),
             extract: true,
         })?;
-        for problem in &report.errors {
-            eprintln!("error: {}", problem.error);
-        }
+        output::print_build_problems(&mut std::io::stderr().lock(), &report)?;
         eprintln!(
             "indexed {} briefs ({} passages) in {:.2}s",
             report.briefs, report.passages, report.seconds

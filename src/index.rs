@@ -3,8 +3,12 @@
 //!
 //! Layout of an index folder:
 //! - `CURRENT`: the name of the generation folder readers open;
-//! - `gen-NNNNNN/`: a tantivy index;
+//! - `gen-NNNNNN/`: a tantivy index, with a `.briefs-generation` marker file;
 //! - `index.lock`: held (an OS lock) by the one `briefs index` that may write.
+//!
+//! `briefs` deletes only folders it can tell it made: a `gen-*` folder with
+//! the marker, or the generation `CURRENT` named before a swap. Anything
+//! else in the index folder (a user's `gen-notes/`) is never touched.
 //!
 //! Incremental runs write into the current generation: tantivy's `commit()`
 //! replaces `meta.json` atomically, and the manifest travels in the commit's
@@ -29,7 +33,7 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
-use crate::corpus::{self, BriefFile, CorpusError};
+use crate::corpus::{self, BriefFile, CorpusError, Discovery};
 use crate::entities::{Actor, ActorKind, BriefEntities, EntityError, Extractor, Gazetteer, Mention, PassageEntities};
 use crate::passage::{self, Passage, MAX_PASSAGE_WORDS};
 use crate::tokenize;
@@ -38,6 +42,8 @@ use crate::tokenize;
 const CURRENT_FILE: &str = "CURRENT";
 /// Name of the writers' lock file.
 pub const LOCK_FILE: &str = "index.lock";
+/// The file that marks a generation folder as made by `briefs`.
+const GENERATION_MARKER: &str = ".briefs-generation";
 /// Briefs per segment in a full build.
 const BRIEFS_PER_SEGMENT: usize = 500;
 /// Segments with fewer passages than this are merged together after a run.
@@ -66,6 +72,16 @@ pub enum IndexError {
         "the corpus folder {0} holds no briefs; refusing to empty the existing index (pass --rebuild to build an empty index)"
     )]
     EmptyCorpus(PathBuf),
+    #[error(
+        "the index folder {index} is inside the corpus folder {corpus}: the index would be read as briefs and \
+         briefs could be overwritten; choose an --index outside the corpus"
+    )]
+    InsideCorpus { index: PathBuf, corpus: PathBuf },
+    #[error(
+        "not publishing a full build: {count} brief(s) of the current index could not be read this time \
+         (first: {first}); the current index is kept. Fix the access error and run again"
+    )]
+    IncompleteCorpus { count: usize, first: String },
     #[error("the index at {path} is damaged: {message} (run `briefs index --rebuild`)")]
     Damaged { path: PathBuf, message: String },
     #[error("{path}: {source}")]
@@ -249,6 +265,9 @@ pub struct FileProblem {
     pub error: String,
 }
 
+/// A file deliberately not read, or read with a warning.
+pub type FileWarning = FileProblem;
+
 /// What a run did, or for `--check` what it would do.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildReport {
@@ -265,6 +284,9 @@ pub struct BuildReport {
     pub removed: Vec<String>,
     pub unchanged: usize,
     pub errors: Vec<FileProblem>,
+    /// Briefs skipped on purpose (links out of the corpus, FIFOs) or read
+    /// with a warning (unclosed front matter).
+    pub warnings: Vec<FileWarning>,
     pub seconds: f64,
     pub index_bytes: u64,
     /// Only for `--check`: true when the index matches the corpus.
@@ -292,6 +314,8 @@ struct Plan {
     /// Manifest entries carried over (file untouched, or only its mtime changed).
     kept: BTreeMap<String, ManifestEntry>,
     errors: Vec<FileProblem>,
+    /// Briefs that could not be read for a reason that may pass (I/O).
+    unread: Vec<String>,
 }
 
 fn hash_text(text: &str) -> String {
@@ -299,8 +323,10 @@ fn hash_text(text: &str) -> String {
 }
 
 /// Compares the corpus with the manifest. Files whose size and mtime match
-/// the manifest are not read at all.
-fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: bool) -> Plan {
+/// the manifest are not read at all. A brief is removed only when the walk
+/// saw the place where it was and it is not there.
+fn plan(discovery: &Discovery, manifest: &BTreeMap<String, ManifestEntry>, full: bool) -> Plan {
+    let files = &discovery.files;
     let mut plan = Plan {
         to_index: Vec::new(),
         added: Vec::new(),
@@ -308,6 +334,7 @@ fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: b
         removed: Vec::new(),
         kept: BTreeMap::new(),
         errors: Vec::new(),
+        unread: Vec::new(),
     };
     for file in files {
         let previous = if full { None } else { manifest.get(&file.rel_path) };
@@ -320,6 +347,9 @@ fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: b
         let text = match corpus::read_text(&file.abs_path) {
             Ok(text) => text,
             Err(e) => {
+                if e.is_transient() {
+                    plan.unread.push(file.rel_path.clone());
+                }
                 plan.errors.push(FileProblem {
                     path: file.rel_path.clone(),
                     error: e.to_string(),
@@ -355,11 +385,17 @@ fn plan(files: &[BriefFile], manifest: &BTreeMap<String, ManifestEntry>, full: b
     }
     if !full {
         let present: std::collections::BTreeSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
-        plan.removed = manifest
-            .keys()
-            .filter(|p| !present.contains(p.as_str()))
-            .cloned()
-            .collect();
+        for (path, entry) in manifest {
+            if present.contains(path.as_str()) {
+                continue;
+            }
+            if discovery.saw(path) {
+                plan.removed.push(path.clone());
+            } else {
+                // Under a folder that could not be listed: keep what we have.
+                plan.kept.insert(path.clone(), entry.clone());
+            }
+        }
     }
     plan
 }
@@ -511,6 +547,42 @@ fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
+/// Refuses an index folder that is, or is inside, the corpus folder.
+fn check_outside_corpus(index: &Path, corpus: &Path) -> Result<(), IndexError> {
+    let Ok(corpus_abs) = corpus.canonicalize() else {
+        return Ok(());
+    };
+    // The index folder may not exist yet: resolve its nearest existing ancestor.
+    let mut existing = index.to_path_buf();
+    let mut rest = Vec::new();
+    let index_abs = loop {
+        if let Ok(abs) = existing.canonicalize() {
+            break rest
+                .iter()
+                .rev()
+                .fold(abs, |acc: PathBuf, part: &std::ffi::OsString| acc.join(part));
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => return Ok(()),
+        }
+    };
+    if index_abs.starts_with(&corpus_abs) {
+        return Err(IndexError::InsideCorpus {
+            index: index.to_path_buf(),
+            corpus: corpus.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 fn next_generation_name(dir: &Path) -> String {
     let highest = fs::read_dir(dir)
         .into_iter()
@@ -537,14 +609,38 @@ fn publish(dir: &Path, generation: &str) -> Result<(), IndexError> {
     Ok(())
 }
 
+/// Creates a new generation folder with the marker that says `briefs` made it.
+fn create_generation(dir: &Path, name: &str) -> Result<PathBuf, IndexError> {
+    let gen_dir = dir.join(name);
+    // `create_dir`, not `create_dir_all`: never write into a folder that exists.
+    fs::create_dir(&gen_dir).map_err(io_err(&gen_dir))?;
+    let marker = gen_dir.join(GENERATION_MARKER);
+    fs::write(&marker, b"made by briefs; this folder is deleted when no longer live\n").map_err(io_err(&marker))?;
+    Ok(gen_dir)
+}
+
+/// True when `path` is a generation folder that `briefs` made.
+fn is_our_generation(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("gen-"));
+    named && path.join(GENERATION_MARKER).is_file()
+}
+
 /// Removes generations other than the live one: left by a killed full
-/// build, or replaced by a finished one. Readers that still have an old
-/// generation open keep their (unlinked) files until they close them.
-fn remove_stale_generations(dir: &Path, live: &str) {
+/// build, or replaced by a finished one (`previous`, the generation that
+/// was live before a swap, is ours even without a marker). Only folders
+/// `briefs` made are removed. Readers that still have an old generation open
+/// keep their (unlinked) files until they close them.
+fn remove_stale_generations(dir: &Path, live: &str, previous: Option<&str>) {
     for entry in fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with("gen-") && name != live {
+        if name == live {
+            continue;
+        }
+        if is_our_generation(&entry.path()) || previous == Some(&*name) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -558,6 +654,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
         index: options.index.display().to_string(),
         ..BuildReport::default()
     };
+    check_outside_corpus(&options.index, &options.corpus)?;
+    // The lock comes first: a run that committed between our reading the
+    // manifest and taking the lock would have its briefs indexed twice.
+    let _lock = if options.check {
+        None
+    } else {
+        Some(lock(&options.index)?)
+    };
     let discovery = corpus::discover(&options.corpus)?;
     report.errors.extend(discovery.errors.iter().map(|e| FileProblem {
         path: match e {
@@ -565,6 +669,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
             _ => String::new(),
         },
         error: e.to_string(),
+    }));
+    report.warnings.extend(discovery.skipped.iter().map(|s| FileProblem {
+        path: s.path.clone(),
+        error: format!("{}: {}", s.path, s.reason),
     }));
     let gazetteer = Gazetteer::load(Some(&options.corpus))?;
     let existing = if exists(&options.index) {
@@ -600,7 +708,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
 
     if options.check {
         // Compare against the manifest even when a full build would be due.
-        let plan = plan(&discovery.files, manifest, false);
+        let plan = plan(&discovery, manifest, false);
         report.briefs = discovery.files.len();
         report.passages = plan.kept.values().map(|e| e.passages as u64).sum();
         report.record(plan);
@@ -616,16 +724,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
         return Ok(report);
     }
 
-    let _lock = lock(&options.index)?;
     if discovery.files.is_empty() && existing.is_some() && !options.rebuild {
         return Err(IndexError::EmptyCorpus(options.corpus.clone()));
     }
-    let plan = plan(&discovery.files, manifest, full);
+    let plan = plan(&discovery, manifest, full);
+    if full {
+        // A full build replaces the index: what it could not read this time
+        // would be lost. Refuse, and keep the current index.
+        let old = existing.as_ref().map(|o| &o.state.briefs);
+        let mut lost: Vec<String> = plan
+            .unread
+            .iter()
+            .filter(|p| old.is_some_and(|m| m.contains_key(*p)))
+            .cloned()
+            .collect();
+        if let Some(old) = old {
+            lost.extend(old.keys().filter(|p| !discovery.saw(p)).cloned());
+        }
+        if discovery.is_incomplete() && existing.is_some() && lost.is_empty() {
+            lost.extend(report.errors.iter().map(|e| e.path.clone()));
+        }
+        if let Some(first) = lost.first() {
+            return Err(IndexError::IncompleteCorpus {
+                count: lost.len(),
+                first: first.clone(),
+            });
+        }
+    }
     let extractor = Extractor::new(gazetteer);
+    let previous_generation = existing
+        .as_ref()
+        .and_then(|o| o.generation_dir.file_name())
+        .map(|n| n.to_string_lossy().to_string());
     let (index, generation) = if full {
         let name = next_generation_name(&options.index);
-        let gen_dir = options.index.join(&name);
-        fs::create_dir_all(&gen_dir).map_err(io_err(&gen_dir))?;
+        let gen_dir = create_generation(&options.index, &name)?;
         let index = Index::create_in_dir(&gen_dir, schema().0)?;
         tokenize::register(&index);
         (index, name)
@@ -656,6 +789,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     for path in plan.removed.iter().chain(&plan.changed) {
         writer.delete_term(Term::from_field_text(fields.path, path));
     }
+    let mut warnings: Vec<FileWarning> = Vec::new();
     let bar = progress_bar(options.progress, plan.to_index.len() as u64);
     for (n, (file, text, hash)) in plan.to_index.iter().enumerate() {
         // A full build goes into an unpublished generation, so intermediate
@@ -666,6 +800,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
         }
         bar.set_message(file.rel_path.clone());
         let analysed = analyse(&file.rel_path, text, options.extract.then_some(&extractor));
+        warnings.extend(analysed.brief.warnings.iter().map(|w| FileProblem {
+            path: file.rel_path.clone(),
+            error: format!("{}: {w}", file.rel_path),
+        }));
         write_brief(&writer, &fields, &analysed)?;
         state.briefs.insert(
             file.rel_path.clone(),
@@ -710,7 +848,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     if full {
         publish(&options.index, &generation)?;
     }
-    remove_stale_generations(&options.index, &generation);
+    remove_stale_generations(&options.index, &generation, previous_generation.as_deref());
+    for analysed_warning in &warnings {
+        report.warnings.push(analysed_warning.clone());
+    }
 
     report.briefs = state.briefs.len();
     report.passages = state.briefs.values().map(|e| e.passages as u64).sum();

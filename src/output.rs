@@ -145,6 +145,37 @@ fn print_facet_table(out: &mut impl Write, name: &str, values: &[FacetCount], st
     writeln!(out)
 }
 
+/// Prints an index run's errors and warnings, one a line, for stderr.
+pub fn print_build_problems(err: &mut impl Write, report: &BuildReport) -> io::Result<()> {
+    for problem in &report.errors {
+        writeln!(err, "error: {}", sanitize(&problem.error))?;
+    }
+    for warning in &report.warnings {
+        writeln!(err, "warning: {}", sanitize(&warning.error))?;
+    }
+    Ok(())
+}
+
+/// Text from briefs and file names as it may be shown on a terminal: control
+/// characters (escape sequences that could move the cursor or retitle the
+/// window) are written as `\u{1b}` instead of being sent.
+pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// JSON of a search, the documented contract.
 pub fn print_search_json(out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
     write_json(out, results)
@@ -166,12 +197,20 @@ fn human_bytes(bytes: u64) -> String {
 }
 
 /// Prints the summary of `briefs index`.
+/// Prints the summary of an index run (errors and warnings go to stderr,
+/// through [`print_build_problems`]).
 pub fn print_build_text(out: &mut impl Write, report: &BuildReport, style: Style) -> io::Result<()> {
-    for problem in &report.errors {
-        writeln!(out, "error: {}", problem.error)?;
-    }
     if let Some(up_to_date) = report.up_to_date {
-        if up_to_date {
+        if up_to_date && !report.errors.is_empty() {
+            writeln!(
+                out,
+                "index {} matches {} ({} briefs), but {} brief(s) could not be read (see the errors)",
+                report.index,
+                report.corpus,
+                report.briefs,
+                report.errors.len()
+            )?;
+        } else if up_to_date {
             writeln!(
                 out,
                 "index {} is up to date with {} ({} briefs)",

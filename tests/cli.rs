@@ -183,7 +183,8 @@ fn unreadable_briefs_are_reported_and_the_rest_indexed() {
     env.cmd(&["index"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("bad.txt").and(predicate::str::contains("UTF-8")));
+        .stderr(predicate::str::contains("bad.txt").and(predicate::str::contains("UTF-8")))
+        .stdout(predicate::str::contains("bad.txt").not());
     assert_eq!(env.docs(&["pipeline"]), [("good.txt".to_string(), 0)]);
 }
 

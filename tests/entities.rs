@@ -85,6 +85,7 @@ fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
         author: None,
         source: None,
         blocks: Vec::new(),
+        warnings: Vec::new(),
     };
     let passages: Vec<Passage> = texts
         .iter()

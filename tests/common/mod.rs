@@ -57,6 +57,33 @@ impl TestEnv {
         cmd
     }
 
+    /// Opens the temporary folder to every user, for [`Self::cmd_unprivileged`].
+    /// Call it before taking permissions away from part of the corpus.
+    pub fn share_with_everyone(&self) {
+        open_to_everyone(self.dir.path());
+    }
+
+    /// `briefs ARGS --corpus C --index I` as an unprivileged user, so that
+    /// file permissions apply even when the tests run as root (in CI
+    /// containers): as root it runs through `setpriv` as `nobody` (call
+    /// [`Self::share_with_everyone`] first).
+    pub fn cmd_unprivileged(&self, args: &[&str]) -> Command {
+        if !running_as_root() {
+            return self.cmd(args);
+        }
+        let mut cmd = Command::new("setpriv");
+        cmd.current_dir(self.dir.path())
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(assert_cmd::cargo::cargo_bin("briefs"))
+            .args(args)
+            .arg("--corpus")
+            .arg(self.corpus())
+            .arg("--index")
+            .arg(self.index())
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
     pub fn index_ok(&self) {
         self.cmd(&["index", "--quiet"]).assert().success();
     }
@@ -77,6 +104,23 @@ impl TestEnv {
 
     pub fn docs(&self, args: &[&str]) -> Vec<(String, u64)> {
         self.search(args).hits.into_iter().map(|h| (h.doc, h.passage)).collect()
+    }
+}
+
+pub fn running_as_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Makes every folder and file under `dir` readable and writable by all,
+/// so an unprivileged process can use a test's temporary folder.
+fn open_to_everyone(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        let mode = if entry.file_type().is_dir() { 0o777 } else { 0o666 };
+        let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode));
     }
 }
 

@@ -1,5 +1,4 @@
-//! Finding briefs in a corpus folder and reading one brief into metadata and
-//! body blocks.
+//! Reading a plain-text or Markdown brief into metadata and body blocks.
 //!
 //! Briefs come from many sources and carry a lot that is not content: photo
 //! credits, `Advertisement` lines, donation appeals, publication lines. This
@@ -7,175 +6,9 @@
 //! keeps the line numbers of every body block so a passage can be cited back
 //! to its file.
 
-use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
-
 use jiff::civil::Date;
-use walkdir::WalkDir;
 
-/// File extensions read as briefs.
-pub const BRIEF_EXTENSIONS: &[&str] = &["txt", "md"];
-
-/// Why a corpus or one brief could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum CorpusError {
-    #[error("corpus folder {0} does not exist (pass --corpus DIR, or create it and put .txt or .md briefs in it)")]
-    Missing(PathBuf),
-    #[error("{0} is not a folder")]
-    NotADirectory(PathBuf),
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: cannot walk: {message}")]
-    Walk { path: PathBuf, message: String },
-    #[error("{path}: not valid UTF-8 (byte {offset}); convert it to UTF-8 to index it")]
-    NotUtf8 { path: PathBuf, offset: usize },
-}
-
-/// A brief file found on disk, before its body is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BriefFile {
-    /// Path relative to the corpus folder, with `/` separators on every platform.
-    pub rel_path: String,
-    pub abs_path: PathBuf,
-    pub size: u64,
-    /// Modification time in nanoseconds since the Unix epoch (0 when unknown).
-    pub mtime_ns: i128,
-}
-
-/// The result of walking a corpus: the briefs found, in path order, and the
-/// entries that could not be looked at (reported, never silently skipped).
-#[derive(Debug, Default)]
-pub struct Discovery {
-    pub files: Vec<BriefFile>,
-    pub errors: Vec<CorpusError>,
-}
-
-/// Walks `root` for `.txt` and `.md` briefs, sorted by path so that every run
-/// sees the same order. Hidden files and folders (`.git`, editors' swap files)
-/// are not briefs.
-pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
-    if !root.exists() {
-        return Err(CorpusError::Missing(root.to_path_buf()));
-    }
-    if !root.is_dir() {
-        return Err(CorpusError::NotADirectory(root.to_path_buf()));
-    }
-    let mut found = Discovery::default();
-    let walker = WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().unwrap_or(root).to_path_buf();
-                found.errors.push(CorpusError::Walk {
-                    path,
-                    message: err.to_string(),
-                });
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || !is_brief_path(entry.path()) {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let rel_path = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        match entry.metadata() {
-            Ok(meta) => {
-                let mtime_ns = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map(|d| d.as_nanos() as i128)
-                    .unwrap_or(0);
-                found.files.push(BriefFile {
-                    rel_path,
-                    abs_path: entry.path().to_path_buf(),
-                    size: meta.len(),
-                    mtime_ns,
-                });
-            }
-            Err(err) => found.errors.push(CorpusError::Walk {
-                path: entry.path().to_path_buf(),
-                message: err.to_string(),
-            }),
-        }
-    }
-    found.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    Ok(found)
-}
-
-fn is_brief_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| BRIEF_EXTENSIONS.iter().any(|b| e.eq_ignore_ascii_case(b)))
-}
-
-/// Reads a brief's bytes and checks they are UTF-8.
-pub fn read_text(path: &Path) -> Result<String, CorpusError> {
-    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|e| CorpusError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
-}
-
-/// What a body block is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    Paragraph,
-    Heading,
-}
-
-/// A paragraph or subheading of the body, with its place in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub kind: BlockKind,
-    /// The block's lines joined by single spaces.
-    pub text: String,
-    /// For each line of the block: where it starts in `text` and its 1-based line number.
-    pub line_starts: Vec<(usize, u32)>,
-}
-
-impl Block {
-    pub fn first_line(&self) -> u32 {
-        self.line_starts.first().map_or(0, |l| l.1)
-    }
-
-    pub fn last_line(&self) -> u32 {
-        self.line_starts.last().map_or(0, |l| l.1)
-    }
-
-    /// The file line that holds byte `offset` of `text`.
-    pub fn line_at(&self, offset: usize) -> u32 {
-        let idx = self.line_starts.partition_point(|(start, _)| *start <= offset);
-        self.line_starts[idx.saturating_sub(1)].1
-    }
-}
-
-/// A brief as read: metadata plus body blocks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Brief {
-    pub path: String,
-    pub title: String,
-    pub date: Option<Date>,
-    pub author: Option<String>,
-    pub source: Option<String>,
-    pub blocks: Vec<Block>,
-}
+use super::{Block, BlockKind, Brief};
 
 /// Longest first line, in words, that still reads as a headline.
 const MAX_HEADLINE_WORDS: usize = 25;
@@ -208,6 +41,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
         author: None,
         source: None,
         blocks: Vec::new(),
+        warnings: Vec::new(),
     };
     let body_start = parse_front_matter(&lines, &mut brief);
     let mut title_line_seen = !brief.title.is_empty();
@@ -331,19 +165,37 @@ fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// Reads YAML-style front matter (`---` ... `---`) with `title`, `date`,
 /// `author` and `source` keys; returns the index of the first body line.
+/// What it cannot read is said in the brief's warnings, not ignored.
 fn parse_front_matter(lines: &[Line], brief: &mut Brief) -> usize {
+    const MAX_FRONT_MATTER_LINES: usize = 60;
     let Some(first) = lines.iter().position(|l| !l.text.is_empty()) else {
         return 0;
     };
     if lines[first].text != "---" {
         return 0;
     }
-    let Some(end) = lines[first + 1..].iter().take(60).position(|l| l.text == "---") else {
+    let closing = lines[first + 1..]
+        .iter()
+        .take(MAX_FRONT_MATTER_LINES)
+        .position(|l| l.text == "---");
+    let Some(end) = closing else {
+        brief.warnings.push(format!(
+            "front matter opened with `---` at line {} is not closed within {MAX_FRONT_MATTER_LINES} lines; \
+             its lines are read as body text",
+            lines[first].number
+        ));
         return 0;
     };
     let end = first + 1 + end;
     for line in &lines[first + 1..end] {
+        if line.text.is_empty() || line.text.starts_with('#') {
+            continue;
+        }
         let Some((key, value)) = line.text.split_once(':') else {
+            brief.warnings.push(format!(
+                "front matter line {} is not `key: value`; ignored",
+                line.number
+            ));
             continue;
         };
         let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
@@ -352,7 +204,15 @@ fn parse_front_matter(lines: &[Line], brief: &mut Brief) -> usize {
         }
         match key.trim().to_ascii_lowercase().as_str() {
             "title" => brief.title = value.to_string(),
-            "date" => brief.date = parse_iso_date(value.get(..10).unwrap_or(value)),
+            "date" => {
+                brief.date = parse_iso_date(value.get(..10).unwrap_or(value));
+                if brief.date.is_none() {
+                    brief.warnings.push(format!(
+                        "front matter line {}: date {value:?} is not YYYY-MM-DD; the date is taken from the text",
+                        line.number
+                    ));
+                }
+            }
             "author" | "authors" | "by" => brief.author = Some(value.to_string()),
             "source" | "publisher" | "publication" => brief.source = Some(value.to_string()),
             _ => {}
@@ -468,7 +328,7 @@ fn is_donation_appeal(paragraph: &str) -> bool {
     if words.len() > MAX_APPEAL_WORDS {
         return false;
     }
-    if words.iter().any(|w| *w == "DONATE") {
+    if words.contains(&"DONATE") {
         return true;
     }
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
