@@ -307,7 +307,7 @@ impl BuildReport {
 /// How the corpus differs from the manifest.
 struct Plan {
     /// Briefs to (re)index, with their text already read.
-    to_index: Vec<(BriefFile, String, String)>,
+    to_index: Vec<(BriefFile, corpus::SourceBrief, String)>,
     added: Vec<String>,
     changed: Vec<String>,
     removed: Vec<String>,
@@ -316,10 +316,6 @@ struct Plan {
     errors: Vec<FileProblem>,
     /// Briefs that could not be read for a reason that may pass (I/O).
     unread: Vec<String>,
-}
-
-fn hash_text(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex().to_string()
 }
 
 /// Compares the corpus with the manifest. Files whose size and mtime match
@@ -344,8 +340,15 @@ fn plan(discovery: &Discovery, manifest: &BTreeMap<String, ManifestEntry>, full:
                 continue;
             }
         }
-        let text = match corpus::read_text(&file.abs_path) {
-            Ok(text) => text,
+        let read = corpus::read_file(file).and_then(|mut read| match read.briefs.len() {
+            1 => Ok(read.briefs.remove(0)),
+            n => Err(CorpusError::Walk {
+                path: file.abs_path.clone(),
+                message: format!("{n} briefs in one file are not supported yet"),
+            }),
+        });
+        let source = match read {
+            Ok(source) => source,
             Err(e) => {
                 if e.is_transient() {
                     plan.unread.push(file.rel_path.clone());
@@ -361,7 +364,7 @@ fn plan(discovery: &Discovery, manifest: &BTreeMap<String, ManifestEntry>, full:
                 continue;
             }
         };
-        let hash = hash_text(&text);
+        let hash = source.hash.to_hex().to_string();
         match previous {
             Some(entry) if entry.hash == hash => {
                 plan.kept.insert(
@@ -375,11 +378,11 @@ fn plan(discovery: &Discovery, manifest: &BTreeMap<String, ManifestEntry>, full:
             }
             Some(_) => {
                 plan.changed.push(file.rel_path.clone());
-                plan.to_index.push((file.clone(), text, hash));
+                plan.to_index.push((file.clone(), source, hash));
             }
             None => {
                 plan.added.push(file.rel_path.clone());
-                plan.to_index.push((file.clone(), text, hash));
+                plan.to_index.push((file.clone(), source, hash));
             }
         }
     }
@@ -419,7 +422,11 @@ impl AnalysedBrief {
 
 /// Reads, cuts and extracts one brief's text.
 pub fn analyse(path: &str, text: &str, extractor: Option<&Extractor>) -> AnalysedBrief {
-    let brief = corpus::parse_brief(path, text);
+    analyse_brief(corpus::parse_brief(path, text), extractor)
+}
+
+/// Cuts and extracts a brief already read.
+pub fn analyse_brief(brief: corpus::Brief, extractor: Option<&Extractor>) -> AnalysedBrief {
     let passages = passage::passages(&brief, MAX_PASSAGE_WORDS);
     let entities = match extractor {
         Some(x) => x.extract(&brief, &passages),
@@ -791,7 +798,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     }
     let mut warnings: Vec<FileWarning> = Vec::new();
     let bar = progress_bar(options.progress, plan.to_index.len() as u64);
-    for (n, (file, text, hash)) in plan.to_index.iter().enumerate() {
+    for (n, (file, source, hash)) in plan.to_index.iter().enumerate() {
         // A full build goes into an unpublished generation, so intermediate
         // commits are safe there; they cut the index into segments of a
         // bounded size, which keeps later incremental merges small.
@@ -799,7 +806,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
             writer.commit()?;
         }
         bar.set_message(file.rel_path.clone());
-        let analysed = analyse(&file.rel_path, text, options.extract.then_some(&extractor));
+        let analysed = analyse_brief(source.brief.clone(), options.extract.then_some(&extractor));
         warnings.extend(analysed.brief.warnings.iter().map(|w| FileProblem {
             path: file.rel_path.clone(),
             error: format!("{}: {w}", file.rel_path),

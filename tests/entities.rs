@@ -84,6 +84,9 @@ fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
         date: None,
         author: None,
         source: None,
+        url: None,
+        encoding: None,
+        declared: Default::default(),
         blocks: Vec::new(),
         warnings: Vec::new(),
     };

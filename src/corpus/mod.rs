@@ -44,6 +44,53 @@ impl CorpusError {
     }
 }
 
+/// What reading one file gives: its briefs (one for most formats, one per
+/// record for JSON Lines) and the problems met in parts of it (a record
+/// that does not parse) that did not stop the rest from being read.
+#[derive(Debug, Clone)]
+pub struct ReadFile {
+    pub briefs: Vec<SourceBrief>,
+    pub problems: Vec<String>,
+}
+
+/// One brief read from a file, with what incremental runs need to know.
+#[derive(Debug, Clone)]
+pub struct SourceBrief {
+    /// The brief's identity in the index: the file's key, or `FILE#ID` for
+    /// a record of a JSON Lines file.
+    pub key: String,
+    /// The record's own id (JSON Lines `id` or `_id`), when it has one.
+    pub id: Option<String>,
+    /// A hash of the bytes this brief was read from (the record, or the
+    /// whole file): when it is unchanged the brief is not indexed again.
+    pub hash: blake3::Hash,
+    pub brief: Brief,
+}
+
+/// Reads one brief file: detects its format by extension and gives its briefs.
+/// A file that cannot be read at all is an error; a part of it that cannot
+/// be read is a problem in [`ReadFile::problems`].
+pub fn read_file(file: &BriefFile) -> Result<ReadFile, CorpusError> {
+    let bytes = std::fs::read(&file.abs_path).map_err(|source| CorpusError::Io {
+        path: file.abs_path.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| CorpusError::NotUtf8 {
+        path: file.abs_path.clone(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let brief = parse_brief(&file.rel_path, &text);
+    Ok(ReadFile {
+        briefs: vec![SourceBrief {
+            key: file.rel_path.clone(),
+            id: None,
+            hash: blake3::hash(text.as_bytes()),
+            brief,
+        }],
+        problems: Vec::new(),
+    })
+}
+
 /// Reads a brief's bytes and checks they are UTF-8.
 pub fn read_text(path: &Path) -> Result<String, CorpusError> {
     let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
@@ -71,6 +118,8 @@ pub struct Block {
     pub text: String,
     /// For each line of the block: where it starts in `text` and its 1-based line number.
     pub line_starts: Vec<(usize, u32)>,
+    /// The page the block is on, for paged formats (PDF), from 1.
+    pub page: Option<u32>,
 }
 
 impl Block {
@@ -97,8 +146,25 @@ pub struct Brief {
     pub date: Option<Date>,
     pub author: Option<String>,
     pub source: Option<String>,
+    /// Where the brief was published, when the file says (HTML, JSON Lines).
+    pub url: Option<String>,
+    /// The text encoding the file was decoded from, when it was not UTF-8.
+    pub encoding: Option<String>,
+    /// Facets the file declares itself (Markdown front matter `countries`,
+    /// `actors`, `tags`), joined to the extracted ones.
+    pub declared: Declared,
     pub blocks: Vec<Block>,
     /// What looked wrong in the file but did not stop it being read
     /// (front matter that is never closed, a date that does not parse).
     pub warnings: Vec<String>,
+}
+
+/// Facet values a brief declares about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// Country names, aliases or ISO codes, resolved through the gazetteer.
+    pub countries: Vec<String>,
+    /// Actor names; a known alias resolves to its actor.
+    pub actors: Vec<String>,
+    pub tags: Vec<String>,
 }

@@ -40,6 +40,9 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
         date: None,
         author: None,
         source: None,
+        url: None,
+        encoding: None,
+        declared: Default::default(),
         blocks: Vec::new(),
         warnings: Vec::new(),
     };
@@ -131,6 +134,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
             kind,
             text,
             line_starts,
+            page: None,
         });
     }
 
