@@ -62,6 +62,7 @@ fn options(corpus: &Path, index: &Path, rebuild: bool, extract: bool) -> BuildOp
         check: false,
         progress: false,
         extract,
+        max_file_size: briefs::corpus::DEFAULT_MAX_FILE_SIZE,
     }
 }
 

@@ -39,6 +39,7 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
         check: args.check,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         extract: true,
+        max_file_size: args.max_file_size,
     };
     let report = index::build(&options)?;
     let mut out = std::io::stdout().lock();
@@ -74,6 +75,7 @@ fn open_or_build(locations: &Locations) -> Result<index::OpenIndex> {
             check: false,
             progress: std::io::stderr().is_terminal(),
             extract: true,
+            max_file_size: briefs::corpus::DEFAULT_MAX_FILE_SIZE,
         })?;
         output::print_build_problems(&mut std::io::stderr().lock(), &report)?;
         eprintln!(

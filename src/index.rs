@@ -256,6 +256,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Run entity extraction (turned off only to measure its cost).
     pub extract: bool,
+    /// Files larger than this many bytes are skipped with a warning.
+    pub max_file_size: u64,
 }
 
 /// A brief that could not be indexed.
@@ -669,7 +671,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
     } else {
         Some(lock(&options.index)?)
     };
-    let discovery = corpus::discover(&options.corpus)?;
+    let walk = corpus::WalkOptions {
+        max_file_size: options.max_file_size,
+    };
+    let discovery = corpus::discover_with(&options.corpus, &walk)?;
     report.errors.extend(discovery.errors.iter().map(|e| FileProblem {
         path: match e {
             CorpusError::Walk { path, .. } => path.display().to_string(),

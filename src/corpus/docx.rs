@@ -153,9 +153,11 @@ fn docx_paragraphs(xml: &str) -> Result<Vec<SourceLine>, FormatError> {
     // Depth inside elements whose text is not content (deleted text,
     // field instructions, footnote bodies referenced elsewhere).
     let mut skip = 0usize;
+    let mut table = Table::default();
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => match local(e.name().as_ref()) {
+                "tbl" => table.depth += 1,
                 "p" => {
                     text.clear();
                     heading = None;
@@ -171,6 +173,13 @@ fn docx_paragraphs(xml: &str) -> Result<Vec<SourceLine>, FormatError> {
                 _ => {}
             },
             Ok(Event::End(e)) => match local(e.name().as_ref()) {
+                "p" if table.depth > 0 => {
+                    paragraph += 1;
+                    table.paragraph(paragraph, &std::mem::take(&mut text));
+                }
+                "tc" => table.end_cell(),
+                "tr" => table.end_row(&mut lines),
+                "tbl" => table.end_table(&mut lines),
                 "p" => {
                     paragraph += 1;
                     lines.push(SourceLine {
@@ -196,6 +205,52 @@ fn docx_paragraphs(xml: &str) -> Result<Vec<SourceLine>, FormatError> {
     Ok(lines)
 }
 
+/// A table being read: each row becomes one line (its cells joined by
+/// `; `), and the whole table one paragraph.
+#[derive(Default)]
+struct Table {
+    depth: usize,
+    /// The first paragraph number of the row being read.
+    row_start: Option<u32>,
+    cell: String,
+    row: Vec<String>,
+}
+
+impl Table {
+    fn paragraph(&mut self, number: u32, text: &str) {
+        self.row_start.get_or_insert(number);
+        if !self.cell.is_empty() {
+            self.cell.push(' ');
+        }
+        self.cell.push_str(text.trim());
+    }
+
+    fn end_cell(&mut self) {
+        let cell = std::mem::take(&mut self.cell);
+        if !cell.trim().is_empty() {
+            self.row.push(cell.trim().to_string());
+        }
+    }
+
+    fn end_row(&mut self, lines: &mut Vec<SourceLine>) {
+        self.end_cell();
+        if let Some(number) = self.row_start.take() {
+            if !self.row.is_empty() {
+                lines.push(SourceLine::text(number, self.row.join("; ")));
+            }
+        }
+        self.row.clear();
+    }
+
+    fn end_table(&mut self, lines: &mut Vec<SourceLine>) {
+        self.end_row(lines);
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            lines.push(SourceLine::blank(0));
+        }
+    }
+}
+
 /// The paragraphs and headings of an ODT `content.xml`.
 fn odt_paragraphs(xml: &str) -> Result<Vec<SourceLine>, FormatError> {
     let mut reader = Reader::from_str(xml);
@@ -207,13 +262,23 @@ fn odt_paragraphs(xml: &str) -> Result<Vec<SourceLine>, FormatError> {
     let mut in_body = false;
     let mut skip = 0usize;
     let title_style = |style: Option<String>| style.is_some_and(|s| s.eq_ignore_ascii_case("Title"));
+    let mut table = Table::default();
     loop {
         match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == "table:table" => table.depth += 1,
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table" => table.end_table(&mut lines),
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table-cell" => table.end_cell(),
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table-row" => table.end_row(&mut lines),
             Ok(Event::Start(e)) => match local(e.name().as_ref()) {
                 "text" if e.name().as_ref() == "office:text" => in_body = true,
                 "p" | "h" if in_body => {
                     let heading = if local(e.name().as_ref()) == "h" {
-                        Some(attr(&e, "outline-level").and_then(|l| l.parse::<u8>().ok()).unwrap_or(1).max(1))
+                        Some(
+                            attr(&e, "outline-level")
+                                .and_then(|l| l.parse::<u8>().ok())
+                                .unwrap_or(1)
+                                .max(1),
+                        )
                     } else if title_style(attr(&e, "style-name")) {
                         Some(0)
                     } else {
@@ -239,6 +304,10 @@ fn odt_paragraphs(xml: &str) -> Result<Vec<SourceLine>, FormatError> {
                 "p" | "h" if in_body => {
                     if let Some((text, heading)) = open.pop() {
                         paragraph += 1;
+                        if table.depth > 0 {
+                            table.paragraph(paragraph, &text);
+                            continue;
+                        }
                         lines.push(SourceLine {
                             number: paragraph,
                             text,

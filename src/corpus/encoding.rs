@@ -147,8 +147,9 @@ mod tests {
 
     #[test]
     fn windows_1252_is_detected() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1252
-            .encode("The minister\u{2019}s caf\u{e9} talks \u{2014} in Herat \u{201c}went well\u{201d}, officials said.");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "The minister\u{2019}s caf\u{e9} talks \u{2014} in Herat \u{201c}went well\u{201d}, officials said.",
+        );
         let decoded = decode(&bytes).unwrap();
         assert_eq!(decoded.encoding, Some("windows-1252"));
         assert!(decoded.text.contains("caf\u{e9}"));

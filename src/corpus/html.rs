@@ -43,7 +43,9 @@ pub fn read_html(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
     brief.title = meta.title().unwrap_or_default();
     brief.date = meta.date();
     brief.author = meta.author();
-    brief.source = meta.first(&["og:site_name", "application-name"]).or(meta.ld_publisher.clone());
+    brief.source = meta
+        .first(&["og:site_name", "application-name"])
+        .or(meta.ld_publisher.clone());
     brief.url = meta.canonical.clone().or_else(|| meta.first(&["og:url"]));
 
     let root = main_content(&html);
@@ -73,7 +75,8 @@ pub fn read_html(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
 fn decode_html(bytes: &[u8]) -> Result<encoding::Decoded, FormatError> {
     if encoding_rs::Encoding::for_bom(bytes).is_none() && encoding::binary_signature(bytes).is_none() {
         if let Some(declared) = declared_charset(bytes) {
-            if declared != encoding_rs::UTF_8 && declared != encoding_rs::UTF_16LE && declared != encoding_rs::UTF_16BE {
+            if declared != encoding_rs::UTF_8 && declared != encoding_rs::UTF_16LE && declared != encoding_rs::UTF_16BE
+            {
                 let (text, _) = declared.decode_without_bom_handling(bytes);
                 return Ok(encoding::Decoded {
                     text: text.into_owned(),
@@ -91,7 +94,10 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let at = lower.windows(8).position(|w| w == b"charset=")? + 8;
     let rest = &head[at..];
-    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
     let end = rest
         .iter()
         .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':' || b == b'.'))
@@ -227,7 +233,10 @@ impl Meta {
                     }
                 }
                 "time" if meta.time.is_none() => meta.time = e.attr("datetime").map(str::to_string),
-                "script" if e.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) => {
+                "script"
+                    if e.attr("type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+                {
                     if let Ok(value) = serde_json::from_str::<Value>(&element.text().collect::<String>()) {
                         meta.read_json_ld(&value, 0);
                     }
@@ -314,7 +323,10 @@ impl Meta {
             .cloned();
         meta.or_else(|| self.ld_author.clone()).or_else(|| {
             let byline = self.byline.as_deref()?;
-            let name = byline.strip_prefix("By ").or(byline.strip_prefix("by ")).unwrap_or(byline);
+            let name = byline
+                .strip_prefix("By ")
+                .or(byline.strip_prefix("by "))
+                .unwrap_or(byline);
             (name.split_whitespace().count() <= 8).then(|| name.trim().to_string())
         })
     }
@@ -323,7 +335,13 @@ impl Meta {
 fn is_article_type(t: &str) -> bool {
     matches!(
         t,
-        "NewsArticle" | "Article" | "BlogPosting" | "ReportageNewsArticle" | "AnalysisNewsArticle" | "Report" | "WebPage"
+        "NewsArticle"
+            | "Article"
+            | "BlogPosting"
+            | "ReportageNewsArticle"
+            | "AnalysisNewsArticle"
+            | "Report"
+            | "WebPage"
     )
 }
 
@@ -332,7 +350,12 @@ fn is_article_type(t: &str) -> bool {
 fn json_ld_names(value: Option<&Value>) -> Option<String> {
     let names: Vec<String> = match value? {
         Value::String(s) => vec![collapse(s)],
-        Value::Object(o) => o.get("name").and_then(Value::as_str).map(collapse).into_iter().collect(),
+        Value::Object(o) => o
+            .get("name")
+            .and_then(Value::as_str)
+            .map(collapse)
+            .into_iter()
+            .collect(),
         Value::Array(items) => items
             .iter()
             .filter_map(|v| match v {
@@ -389,15 +412,65 @@ const SKIPPED_TAGS: &[&str] = &[
 
 /// Class and id words that mark page furniture.
 const BOILERPLATE_WORDS: &[&str] = &[
-    "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "share", "sharing", "sharebar", "social",
-    "comment", "comments", "disqus", "cookie", "cookies", "consent", "gdpr", "banner", "newsletter", "subscribe",
-    "subscription", "signup", "related", "recommended", "trending", "popular", "sidebar", "widget", "footer",
-    "advert", "advertisement", "ad", "ads", "sponsored", "promo", "popup", "modal", "overlay", "paywall", "donate",
-    "donation", "tags", "byline", "toolbar", "skip", "visually", "sr",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "share",
+    "sharing",
+    "sharebar",
+    "social",
+    "comment",
+    "comments",
+    "disqus",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "banner",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "related",
+    "recommended",
+    "trending",
+    "popular",
+    "sidebar",
+    "widget",
+    "footer",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "sponsored",
+    "promo",
+    "popup",
+    "modal",
+    "overlay",
+    "paywall",
+    "donate",
+    "donation",
+    "tags",
+    "byline",
+    "toolbar",
+    "skip",
+    "visually",
+    "sr",
 ];
 
 const SKIPPED_ROLES: &[&str] = &[
-    "navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu", "menubar",
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "dialog",
+    "alertdialog",
+    "search",
+    "menu",
+    "menubar",
     "toolbar",
 ];
 
@@ -407,10 +480,15 @@ fn is_furniture(element: ElementRef) -> bool {
         || e.attr("hidden").is_some()
         || e.attr("aria-hidden").is_some_and(|v| v.eq_ignore_ascii_case("true"))
         || e.attr("style").is_some_and(|s| {
-            let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+            let s: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
             s.contains("display:none") || s.contains("visibility:hidden")
         })
-        || e.attr("role").is_some_and(|r| SKIPPED_ROLES.iter().any(|s| r.eq_ignore_ascii_case(s)))
+        || e.attr("role")
+            .is_some_and(|r| SKIPPED_ROLES.iter().any(|s| r.eq_ignore_ascii_case(s)))
         || has_word(e.attr("class"), BOILERPLATE_WORDS)
         || has_word(e.attr("id"), BOILERPLATE_WORDS)
 }
@@ -421,19 +499,31 @@ fn is_furniture(element: ElementRef) -> bool {
 fn main_content(html: &Html) -> Option<ElementRef<'_>> {
     let elements: Vec<ElementRef> = html.root_element().descendants().filter_map(ElementRef::wrap).collect();
     let find = |pred: &dyn Fn(ElementRef) -> bool| elements.iter().copied().filter(|e| pred(*e)).collect::<Vec<_>>();
-    let body = find(&|e| e.value().attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("articleBody")));
+    let body = find(&|e| {
+        e.value()
+            .attr("itemprop")
+            .is_some_and(|p| p.eq_ignore_ascii_case("articleBody"))
+    });
     if let Some(first) = body.into_iter().max_by_key(|e| paragraph_text(*e)) {
         return Some(first);
     }
     let articles = find(&|e| e.value().name() == "article");
-    if let Some(best) = articles.into_iter().filter(|e| paragraph_text(*e) > 0).max_by_key(|e| paragraph_text(*e)) {
+    if let Some(best) = articles
+        .into_iter()
+        .filter(|e| paragraph_text(*e) > 0)
+        .max_by_key(|e| paragraph_text(*e))
+    {
         return Some(best);
     }
     let main = find(&|e| e.value().name() == "main" || e.value().attr("role") == Some("main"));
     if let Some(main) = main.into_iter().next() {
         return Some(main);
     }
-    elements.iter().copied().find(|e| e.value().name() == "body").or(Some(html.root_element()))
+    elements
+        .iter()
+        .copied()
+        .find(|e| e.value().name() == "body")
+        .or(Some(html.root_element()))
 }
 
 /// Characters of `<p>` text under `element`, outside furniture.

@@ -87,8 +87,7 @@ pub fn read_jsonl(key: &str, bytes: &[u8]) -> Result<ReadFile, FormatError> {
 
 /// Parses one line into a JSON object.
 fn parse_record(raw: &[u8]) -> Result<Map<String, Value>, String> {
-    let text = std::str::from_utf8(raw)
-        .map_err(|e| format!("not valid UTF-8 at byte {}", e.valid_up_to()))?;
+    let text = std::str::from_utf8(raw).map_err(|e| format!("not valid UTF-8 at byte {}", e.valid_up_to()))?;
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err("not a JSON object".to_string()),
@@ -102,11 +101,13 @@ fn parse_record(raw: &[u8]) -> Result<Map<String, Value>, String> {
 
 /// The record's `id` or `_id`, a string or a number.
 fn record_id(record: &Map<String, Value>) -> Option<String> {
-    ["id", "_id", "doc_id", "docid"].iter().find_map(|k| match record.get(*k)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    })
+    ["id", "_id", "doc_id", "docid"]
+        .iter()
+        .find_map(|k| match record.get(*k)? {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
 }
 
 /// A field as text: a string, a number, or a list of strings joined.
@@ -139,21 +140,21 @@ fn record_brief(key: &str, record: &Map<String, Value>, line: u32) -> Result<sup
     if let Some(title) = field(record, &["title", "headline"]) {
         brief.title = title;
     }
-    if let Some(date) = field(record, &["date", "published", "published_at", "datePublished", "pubDate"]) {
+    if let Some(date) = field(
+        record,
+        &["date", "published", "published_at", "datePublished", "pubDate"],
+    ) {
         brief.date = parse_date_value(&date);
         if brief.date.is_none() {
-            brief
-                .warnings
-                .push(format!("line {line}: date {date:?} is not a date; the date is taken from the text"));
+            brief.warnings.push(format!(
+                "line {line}: date {date:?} is not a date; the date is taken from the text"
+            ));
         }
     }
     brief.author = field(record, &["author", "authors", "byline"]);
     brief.source = field(record, &["source", "publisher", "site", "feed"]);
     brief.url = field(record, &["url", "link"]);
-    let lines: Vec<SourceLine> = body
-        .lines()
-        .map(|l| SourceLine::text(line, l.trim()))
-        .collect();
+    let lines: Vec<SourceLine> = body.lines().map(|l| SourceLine::text(line, l.trim())).collect();
     parse_lines(&mut brief, &lines);
     Ok(brief)
 }

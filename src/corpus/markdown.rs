@@ -101,7 +101,12 @@ impl Value {
     /// The value as a list: a list's items, or a string cut at commas.
     fn list(&self) -> Vec<String> {
         match self {
-            Value::Text(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            Value::Text(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             Value::List(items) => items.iter().flat_map(Value::list).collect(),
             Value::Other => Vec::new(),
         }
@@ -189,9 +194,7 @@ fn apply_front_matter(kind: FrontMatter, source: &str, open_line: u32, brief: &m
             "source" | "publisher" | "publication" => brief.source = value.text(),
             "url" | "link" | "canonical" => brief.url = value.text(),
             "countries" | "country" => declared.countries.extend(value.list()),
-            "actors" | "actor" | "people" | "organisations" | "organizations" => {
-                declared.actors.extend(value.list())
-            }
+            "actors" | "actor" | "people" | "organisations" | "organizations" => declared.actors.extend(value.list()),
             "tags" | "tag" | "keywords" | "categories" => declared.tags.extend(value.list()),
             _ => {}
         }

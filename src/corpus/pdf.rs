@@ -3,13 +3,16 @@
 //!
 //! `pdf-extract` (over `lopdf`, both pure Rust) decodes fonts and gives each
 //! character with its position and size; it was preferred to `lopdf`'s own
-//! `extract_text`, which ignores positions and runs words of adjacent lines
-//! together (measured on our fixtures, see `examples/read_speed.rs`). From the
+//! `extract_text`, which gives the text of each drawing operation without
+//! positions or sizes, so that paragraphs, headings, running headers and
+//! page numbers cannot be told apart (compared on our fixtures with
+//! `examples/read_speed.rs --compare-pdf`). From the
 //! positions: characters on one baseline make a line, a vertical gap wider
 //! than the page's usual line spacing (or a change of font size, or a short
 //! line ending a sentence) ends a paragraph, and lines set larger than the
-//! body text are headings. Page numbers and running headers repeated on
-//! every page are dropped; words hyphenated across lines are joined. Every
+//! body text are headings. Page numbers, and running headers and footers
+//! (the same words at the same place on at least half of the pages), are
+//! dropped; words hyphenated across lines are joined. Every
 //! block carries its page, and its "line" is the line on that page, so a hit
 //! can be cited as `report.pdf#page=3`.
 //!
@@ -54,7 +57,6 @@ pub fn read_pdf(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
         brief.title = title;
     }
     brief.author = info.author;
-    brief.date = info.date.as_deref().and_then(parse_date_value);
     let lines = layout(&pages);
     let title = brief.title.to_lowercase();
     let lines: Vec<SourceLine> = lines
@@ -62,6 +64,10 @@ pub fn read_pdf(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
         .filter(|l| title.is_empty() || l.heading.is_none() || l.text.to_lowercase() != title)
         .collect();
     parse_lines(&mut brief, &lines);
+    // The creation date is when the file was made: a date in the text wins.
+    if brief.date.is_none() {
+        brief.date = info.date.as_deref().and_then(parse_date_value);
+    }
     Ok(brief)
 }
 
@@ -108,8 +114,7 @@ struct Glyph {
 type Extracted = (Info, Vec<Vec<Glyph>>, Vec<String>);
 
 fn extract(bytes: &[u8]) -> Result<Extracted, FormatError> {
-    let mut doc =
-        Document::load_mem(bytes).map_err(|e| FormatError::Broken(format!("not a readable PDF: {e}")))?;
+    let mut doc = Document::load_mem(bytes).map_err(|e| FormatError::Broken(format!("not a readable PDF: {e}")))?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(FormatError::Broken("the PDF is encrypted with a password".into()));
     }
@@ -139,15 +144,11 @@ fn extract(bytes: &[u8]) -> Result<Extracted, FormatError> {
 }
 
 fn read_info(doc: &Document) -> Info {
-    let dict = doc
-        .trailer
-        .get(b"Info")
-        .ok()
-        .and_then(|o| match o {
-            Object::Reference(id) => doc.get_dictionary(*id).ok(),
-            Object::Dictionary(d) => Some(d),
-            _ => None,
-        });
+    let dict = doc.trailer.get(b"Info").ok().and_then(|o| match o {
+        Object::Reference(id) => doc.get_dictionary(*id).ok(),
+        Object::Dictionary(d) => Some(d),
+        _ => None,
+    });
     let Some(dict) = dict else {
         return Info::default();
     };
@@ -319,9 +320,15 @@ fn is_page_number(text: &str) -> bool {
     bare.len() <= 6 && !bare.is_empty() && bare.chars().all(|c| "ivxlc".contains(c))
 }
 
-/// A line with its digits masked, to find running headers and footers.
-fn masked(text: &str) -> String {
-    text.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
+/// A line's text with its digits masked, and its height on the page: a
+/// running header or footer recurs at the same place with the same words.
+fn running_key(line: &Line) -> String {
+    let masked: String = line
+        .text
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect();
+    format!("{masked}@{}", (line.y / 4.0).round())
 }
 
 /// Lines of all pages to source lines: page furniture dropped, paragraphs
@@ -336,12 +343,17 @@ fn layout(pages: &[Vec<Glyph>]) -> Vec<SourceLine> {
         let n = page.len();
         let mut seen = std::collections::HashSet::new();
         for (i, l) in page.iter().enumerate() {
-            if (i < 2 || i + 2 >= n) && seen.insert(masked(&l.text)) {
-                *edge_counts.entry(masked(&l.text)).or_default() += 1;
+            if (i < 2 || i + 2 >= n) && seen.insert(running_key(l)) {
+                *edge_counts.entry(running_key(l)).or_default() += 1;
             }
         }
     }
-    let running = |text: &str| pages.len() >= 2 && edge_counts.get(&masked(text)).is_some_and(|&c| c * 2 >= pages.len());
+    let running = |line: &Line| {
+        pages.len() >= 2
+            && edge_counts
+                .get(&running_key(line))
+                .is_some_and(|&c| c >= 2 && c * 2 >= pages.len())
+    };
 
     // The body text size: the size most characters are set in.
     let mut sizes: HashMap<i64, usize> = HashMap::new();
@@ -361,7 +373,7 @@ fn layout(pages: &[Vec<Glyph>]) -> Vec<SourceLine> {
         let kept: Vec<&Line> = page
             .iter()
             .enumerate()
-            .filter(|(i, l)| !(edge(*i) && (is_page_number(&l.text) || running(&l.text))))
+            .filter(|(i, l)| !(edge(*i) && (is_page_number(&l.text) || running(l))))
             .map(|(_, l)| l)
             .collect();
         // The usual distance between two lines of body text on this page.
@@ -372,16 +384,19 @@ fn layout(pages: &[Vec<Glyph>]) -> Vec<SourceLine> {
             .collect();
         gaps.sort_by(f64::total_cmp);
         let spacing = gaps.get(gaps.len() / 2).copied().unwrap_or(body_size * 1.2);
-        let width = kept.iter().map(|l| l.x1).fold(f64::MIN, f64::max) - kept.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
+        let width =
+            kept.iter().map(|l| l.x1).fold(f64::MIN, f64::max) - kept.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
 
         let mut block: Vec<&Line> = Vec::new();
         for (i, line) in kept.iter().enumerate() {
             if let Some(prev) = i.checked_sub(1).map(|p| kept[p]) {
                 let gap = line.y - prev.y;
                 let size_change = (line.size - prev.size).abs() > body_size * 0.1;
-                let short_end = prev.x1 - prev.x0 < width * 0.75
-                    && prev.text.ends_with(['.', '!', '?', ':', '"', '\u{201d}']);
-                if gap > spacing * 1.35 || gap <= 0.0 || size_change || short_end {
+                let short_end =
+                    prev.x1 - prev.x0 < width * 0.75 && prev.text.ends_with(['.', '!', '?', ':', '"', '\u{201d}']);
+                // Lines set larger than the body (a title on two lines) are further apart.
+                let usual = spacing.max(prev.size.max(line.size) * 1.25);
+                if gap > usual * 1.35 || gap <= 0.0 || size_change || short_end {
                     flush_block(&mut out, &mut block, body_size, page_number);
                 }
             }
@@ -403,9 +418,9 @@ fn flush_block(out: &mut Vec<SourceLine>, block: &mut Vec<&Line>, body_size: f64
     let heading = (size >= body_size * 1.15 && words <= 25).then(|| if size >= body_size * 1.5 { 1 } else { 2 });
     let mut lines: Vec<SourceLine> = Vec::new();
     for l in block.drain(..) {
-        let joins = lines.last().is_some_and(|last: &SourceLine| {
-            heading.is_some() || ends_with_hyphen_break(&last.text, &l.text)
-        });
+        let joins = lines
+            .last()
+            .is_some_and(|last: &SourceLine| heading.is_some() || ends_with_hyphen_break(&last.text, &l.text));
         match lines.last_mut() {
             Some(last) if joins => {
                 if heading.is_some() && !ends_with_hyphen_break(&last.text, &l.text) {
@@ -467,10 +482,25 @@ mod tests {
     fn layout_rebuilds_paragraphs_and_headings() {
         let mut page = Vec::new();
         page.extend(glyphs("Border Report", 50.0, 50.0, 20.0));
-        page.extend(glyphs("Trucks waited for two days at the crossing while", 50.0, 90.0, 10.0));
-        page.extend(glyphs("customs officers checked every load of govern-", 50.0, 102.0, 10.0));
+        page.extend(glyphs(
+            "Trucks waited for two days at the crossing while",
+            50.0,
+            90.0,
+            10.0,
+        ));
+        page.extend(glyphs(
+            "customs officers checked every load of govern-",
+            50.0,
+            102.0,
+            10.0,
+        ));
         page.extend(glyphs("ment grain.", 50.0, 114.0, 10.0));
-        page.extend(glyphs("A second paragraph starts after a gap here and", 50.0, 140.0, 10.0));
+        page.extend(glyphs(
+            "A second paragraph starts after a gap here and",
+            50.0,
+            140.0,
+            10.0,
+        ));
         page.extend(glyphs("ends.", 50.0, 152.0, 10.0));
         page.extend(glyphs("3", 300.0, 800.0, 10.0));
         let lines = layout(&[page]);
@@ -493,7 +523,11 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(read_pdf("x.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF").is_err());
+        assert!(read_pdf(
+            "x.pdf",
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"
+        )
+        .is_err());
         assert!(read_pdf("x.pdf", b"").is_err());
     }
 }
