@@ -567,8 +567,6 @@ fn is_block(name: &str) -> bool {
             | "dd"
             | "table"
             | "tr"
-            | "td"
-            | "th"
             | "caption"
             | "address"
             | "hr"
@@ -628,6 +626,10 @@ impl Blocks<'_> {
                 _ => {}
             }
         }
+        if matches!(name, "td" | "th") {
+            // Cells of a row stay one line, told apart.
+            self.text(line, "; ");
+        }
         if block {
             self.end_block();
             if heading.is_some() {
@@ -644,6 +646,7 @@ impl Blocks<'_> {
     fn end_block(&mut self) {
         if let Some((number, text)) = self.current.take() {
             let text = collapse(&text);
+            let text = text.trim_end_matches([';', ' ']).to_string();
             if !text.is_empty() {
                 self.out.push(SourceLine {
                     number,

@@ -423,9 +423,9 @@ fn flush_block(out: &mut Vec<SourceLine>, block: &mut Vec<&Line>, body_size: f64
             .is_some_and(|last: &SourceLine| heading.is_some() || ends_with_hyphen_break(&last.text, &l.text));
         match lines.last_mut() {
             Some(last) if joins => {
-                if heading.is_some() && !ends_with_hyphen_break(&last.text, &l.text) {
+                if !ends_with_hyphen_break(&last.text, &l.text) {
                     last.text.push(' ');
-                } else {
+                } else if !keeps_hyphen(&last.text, &l.text) {
                     last.text.pop();
                 }
                 last.text.push_str(&l.text);
@@ -448,7 +448,9 @@ fn flush_block(out: &mut Vec<SourceLine>, block: &mut Vec<&Line>, body_size: f64
 }
 
 /// `govern-` then `ment`: a word broken at the line end (a soft hyphen, or
-/// a hyphen after a letter before a lower-case letter).
+/// a hyphen after a lower-case word before a lower-case letter). A name
+/// (`Mazar-` `i-Sharif`, `Pakistan-` `linked`) or a compound whose next
+/// part has a hyphen of its own keeps its hyphen: see [`keeps_hyphen`].
 fn ends_with_hyphen_break(line: &str, next: &str) -> bool {
     let mut rev = line.chars().rev();
     let hyphen = rev.next();
@@ -459,6 +461,18 @@ fn ends_with_hyphen_break(line: &str, next: &str) -> bool {
         Some('-') => before.is_some_and(char::is_alphabetic) && after.is_some_and(char::is_lowercase),
         _ => false,
     }
+}
+
+/// True when a word broken after a hyphen is a hyphenated word, whose
+/// hyphen stays: its first part is capitalised or its next part holds a
+/// hyphen too.
+fn keeps_hyphen(line: &str, next: &str) -> bool {
+    if line.ends_with('\u{ad}') {
+        return false;
+    }
+    let word = line.trim_end_matches('-').rsplit(' ').next().unwrap_or("");
+    let next_word = next.split(' ').next().unwrap_or("");
+    word.chars().next().is_some_and(char::is_uppercase) || next_word.contains('-')
 }
 
 #[cfg(test)]
@@ -519,6 +533,15 @@ mod tests {
                 ("ends.", None, 6),
             ]
         );
+    }
+
+    #[test]
+    fn hyphens_of_names_and_compounds_stay() {
+        assert!(ends_with_hyphen_break("of govern-", "ment grain"));
+        assert!(!keeps_hyphen("of govern-", "ment grain"));
+        assert!(keeps_hyphen("to Mazar-", "i-Sharif today"));
+        assert!(keeps_hyphen("a well-", "to-do family"));
+        assert!(!ends_with_hyphen_break("in 2021-", "22 the"));
     }
 
     #[test]
