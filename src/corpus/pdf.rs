@@ -24,7 +24,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform};
+use pdf_extract::content::Content;
+use pdf_extract::{Dictionary, Document, MediaBox, Object, ObjectId, OutputDev, OutputError, Transform};
 
 use super::text::{empty_brief, parse_date_value, parse_lines, SourceLine};
 use super::{Brief, FormatError};
@@ -118,6 +119,7 @@ fn extract(bytes: &[u8]) -> Result<Extracted, FormatError> {
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(FormatError::Broken("the PDF is encrypted with a password".into()));
     }
+    check_drawings(&doc)?;
     let info = read_info(&doc);
     let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     if page_numbers.is_empty() {
@@ -141,6 +143,109 @@ fn extract(bytes: &[u8]) -> Result<Extracted, FormatError> {
         )));
     }
     Ok((info, pages, warnings))
+}
+
+/// Form drawings (XObjects) drawn inside one another, at most: the
+/// extractor follows them by recursion, without a limit of its own.
+const MAX_DRAWING_DEPTH: usize = 32;
+/// Drawings the extractor may be led into for one page, counting repeats.
+const MAX_DRAWINGS_PER_PAGE: u64 = 100_000;
+
+/// Refuses a PDF whose drawings call themselves (the extractor would
+/// recurse until the stack overflows, which aborts the process and cannot
+/// be caught) or fan out into more drawings than a document has.
+fn check_drawings(doc: &Document) -> Result<(), FormatError> {
+    let mut memo = HashMap::new();
+    for (number, page_id) in doc.get_pages() {
+        let Ok((own, inherited)) = doc.get_page_resources(page_id) else {
+            continue;
+        };
+        let resources = own.or_else(|| inherited.first().and_then(|id| doc.get_dictionary(*id).ok()));
+        let Some(resources) = resources else { continue };
+        let mut total = 0u64;
+        for id in xobject_refs(doc, resources).into_values() {
+            let mut path = Vec::new();
+            let count = drawing_count(doc, id, resources, &mut path, &mut memo)
+                .map_err(|why| FormatError::Broken(format!("page {number}: {why}; not read")))?;
+            total = total.saturating_add(count);
+        }
+        if total > MAX_DRAWINGS_PER_PAGE {
+            return Err(FormatError::Broken(format!(
+                "page {number} draws more than {MAX_DRAWINGS_PER_PAGE} nested drawings; not read"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The XObjects a resource dictionary names, by name, as object ids.
+fn xobject_refs(doc: &Document, resources: &Dictionary) -> HashMap<Vec<u8>, ObjectId> {
+    let Ok(xobjects) = resources.get(b"XObject").and_then(|o| doc.dereference(o)) else {
+        return HashMap::new();
+    };
+    let Ok(xobjects) = xobjects.1.as_dict() else {
+        return HashMap::new();
+    };
+    xobjects
+        .iter()
+        .filter_map(|(name, o)| o.as_reference().ok().map(|id| (name.clone(), id)))
+        .collect()
+}
+
+/// How many drawings drawing `id` leads the extractor into, itself
+/// included; an error for a loop or nesting deeper than the limit.
+fn drawing_count(
+    doc: &Document,
+    id: ObjectId,
+    parent: &Dictionary,
+    path: &mut Vec<ObjectId>,
+    memo: &mut HashMap<(ObjectId, usize), u64>,
+) -> Result<u64, String> {
+    let key = (id, parent as *const Dictionary as usize);
+    if let Some(&count) = memo.get(&key) {
+        return Ok(count);
+    }
+    if path.contains(&id) {
+        return Err(format!("drawing {} {} draws itself (a loop)", id.0, id.1));
+    }
+    if path.len() >= MAX_DRAWING_DEPTH {
+        return Err(format!("drawings nested more than {MAX_DRAWING_DEPTH} deep"));
+    }
+    let Ok(Object::Stream(stream)) = doc.get_object(id) else {
+        return Ok(1);
+    };
+    let resources = stream
+        .dict
+        .get(b"Resources")
+        .and_then(|o| doc.dereference(o))
+        .ok()
+        .and_then(|(_, o)| o.as_dict().ok())
+        .unwrap_or(parent);
+    let content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+    let Ok(content) = Content::decode(&content) else {
+        return Ok(1);
+    };
+    let names = xobject_refs(doc, resources);
+    path.push(id);
+    let mut count = 1u64;
+    for op in content.operations.iter().filter(|op| op.operator == "Do") {
+        let Some(child) = op
+            .operands
+            .first()
+            .and_then(|o| o.as_name().ok())
+            .and_then(|n| names.get(n))
+        else {
+            continue;
+        };
+        let child_count = drawing_count(doc, *child, resources, path, memo)?;
+        count = count.saturating_add(child_count);
+        if count > MAX_DRAWINGS_PER_PAGE {
+            break;
+        }
+    }
+    path.pop();
+    memo.insert(key, count);
+    Ok(count)
 }
 
 fn read_info(doc: &Document) -> Info {
@@ -542,6 +647,54 @@ mod tests {
         assert!(keeps_hyphen("to Mazar-", "i-Sharif today"));
         assert!(keeps_hyphen("a well-", "to-do family"));
         assert!(!ends_with_hyphen_break("in 2021-", "22 the"));
+    }
+
+    /// A one-page PDF whose page draws form `X1`, which draws itself.
+    fn self_drawing_pdf() -> Vec<u8> {
+        use pdf_extract::Stream;
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let form_id = doc.new_object_id();
+        let mut xobjects = Dictionary::new();
+        xobjects.set("X1", Object::Reference(form_id));
+        let mut resources = Dictionary::new();
+        resources.set("XObject", Object::Dictionary(xobjects));
+        let mut form = Dictionary::new();
+        form.set("Type", Object::Name(b"XObject".to_vec()));
+        form.set("Subtype", Object::Name(b"Form".to_vec()));
+        form.set("Resources", Object::Dictionary(resources.clone()));
+        doc.objects
+            .insert(form_id, Object::Stream(Stream::new(form, b"/X1 Do".to_vec())));
+        let content_id = doc.add_object(Stream::new(Dictionary::new(), b"/X1 Do".to_vec()));
+        let mut page = Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Parent", Object::Reference(pages_id));
+        page.set("Contents", Object::Reference(content_id));
+        page.set("Resources", Object::Dictionary(resources));
+        let media_box = [0, 0, 595, 842].iter().map(|&n| Object::Integer(n)).collect();
+        page.set("MediaBox", Object::Array(media_box));
+        let page_id = doc.add_object(page);
+        let mut pages = Dictionary::new();
+        pages.set("Type", Object::Name(b"Pages".to_vec()));
+        pages.set("Kids", Object::Array(vec![Object::Reference(page_id)]));
+        pages.set("Count", Object::Integer(1));
+        doc.objects.insert(pages_id, Object::Dictionary(pages));
+        let mut catalog = Dictionary::new();
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        catalog.set("Pages", Object::Reference(pages_id));
+        let catalog_id = doc.add_object(catalog);
+        doc.trailer.set("Root", Object::Reference(catalog_id));
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// Without the check the extractor recursed until the stack overflowed,
+    /// which aborts the whole process.
+    #[test]
+    fn a_drawing_that_draws_itself_is_an_error_not_a_stack_overflow() {
+        let e = read_pdf("loop.pdf", &self_drawing_pdf()).unwrap_err();
+        assert!(e.to_string().contains("draws itself"), "{e}");
     }
 
     #[test]
