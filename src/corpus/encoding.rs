@@ -26,6 +26,9 @@ pub enum EncodingError {
     Binary(String),
 }
 
+/// How many bytes the encoding detector is given.
+const DETECT_BYTES: usize = 64 * 1024;
+
 /// How much of the start of a file is looked at to tell text from binary.
 const SNIFF_BYTES: usize = 8192;
 
@@ -50,8 +53,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, EncodingError> {
     if bytes.iter().take(SNIFF_BYTES).any(|&b| b == 0) {
         return Err(EncodingError::Binary("it holds NUL bytes".into()));
     }
+    // The detector reads every byte it is given: from the first non-ASCII
+    // byte on, a few tens of kilobytes tell the encoding of a brief.
+    let first = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    let sample = &bytes[first..bytes.len().min(first + DETECT_BYTES)];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
+    detector.feed(sample, sample.len() == bytes.len() - first);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     check_text(text.into_owned(), Some(encoding.name()))

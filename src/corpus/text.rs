@@ -233,6 +233,14 @@ fn flush(paragraphs: &mut Vec<RawBlock>, current: &mut Vec<(u32, String)>, page:
     }
 }
 
+/// Where `needle` (ASCII) first occurs in `text`, ignoring ASCII case.
+fn find_ascii_ci(text: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    text.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
@@ -325,6 +333,8 @@ fn parse_iso_date(text: &str) -> Option<Date> {
 
 /// Finds a `date YYYY-MM-DD` marker in a line; returns the date and the line without it.
 fn take_date_marker(line: &str) -> Option<(Date, String)> {
+    // Most lines have no marker: find out without allocating.
+    find_ascii_ci(line, "date ")?;
     let lower = line.to_ascii_lowercase();
     let mut search_from = 0;
     while let Some(found) = lower[search_from..].find("date ") {
@@ -346,7 +356,7 @@ fn take_date_marker(line: &str) -> Option<(Date, String)> {
 
 /// Lines that are never content, whole.
 fn is_boilerplate_line(line: &str) -> bool {
-    let bare = line.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+    let bare = line.trim_matches(|c: char| !c.is_alphanumeric());
     const WHOLE: &[&str] = &[
         "advertisement",
         "advertisements",
@@ -363,12 +373,11 @@ fn is_boilerplate_line(line: &str) -> bool {
         "support us",
         "click here",
     ];
-    if WHOLE.contains(&bare.as_str()) {
+    if WHOLE.iter().any(|w| w.eq_ignore_ascii_case(bare)) {
         return true;
     }
-    let lower = line.to_lowercase();
     const CREDIT_MARKS: &[&str] = &["(credits:", "(credit:", "(photo:", "(image:", "(source: "];
-    if CREDIT_MARKS.iter().any(|m| lower.contains(m)) {
+    if line.contains('(') && CREDIT_MARKS.iter().any(|m| find_ascii_ci(line, m).is_some()) {
         return true;
     }
     const CREDIT_STARTS: &[&str] = &[
@@ -383,7 +392,7 @@ fn is_boilerplate_line(line: &str) -> bool {
         "picture:",
         "featured image",
     ];
-    if CREDIT_STARTS.iter().any(|m| lower.starts_with(m)) {
+    if CREDIT_STARTS.iter().any(|m| strip_prefix_ci(line, m).is_some()) {
         return true;
     }
     publication_line_source(line).is_some()
@@ -415,9 +424,21 @@ const MAX_APPEAL_WORDS: usize = 80;
 /// ("Qatar donated $50m to support flood relief") has none of these cues
 /// together and stays.
 fn is_donation_appeal(paragraph: &str) -> bool {
+    // Every word that asks for money holds one of these stems: a paragraph
+    // without any (nearly all of them) is no appeal, found in one pass.
+    static ASK_STEMS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["donat", "contribution", "subscri", "patreon", "membership", "gift"])
+            .ok()
+    });
+    if ASK_STEMS.as_ref().is_some_and(|stems| !stems.is_match(paragraph)) {
+        return false;
+    }
     let words: Vec<&str> = paragraph
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
+        .take(MAX_APPEAL_WORDS + 1)
         .collect();
     if words.len() > MAX_APPEAL_WORDS {
         return false;
@@ -425,8 +446,8 @@ fn is_donation_appeal(paragraph: &str) -> bool {
     if words.contains(&"DONATE") {
         return true;
     }
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let has = |set: &[&str]| lower.iter().any(|w| set.contains(&w.as_str()));
+    // The cue words are ASCII: compare without lower-casing every word.
+    let has = |set: &[&str]| words.iter().any(|w| set.iter().any(|s| s.eq_ignore_ascii_case(w)));
     const ASKS: &[&str] = &[
         "donate",
         "donation",
@@ -454,6 +475,7 @@ fn is_donation_appeal(paragraph: &str) -> bool {
         "now",
         "independent",
     ];
+    // The rarest cue first: most paragraphs ask for nothing.
     has(ASKS) && has(APPEAL) && (has(READER) || (has(WE) && has(OWN_WORK)))
 }
 
@@ -504,7 +526,7 @@ fn reads_as_headline(text: &str, max_words: usize) -> bool {
 
 /// A short line with no closing punctuation, before a paragraph: a subheading.
 fn reads_as_heading(text: &str) -> bool {
-    reads_as_headline(text, MAX_HEADING_WORDS) && text.split_whitespace().count() >= 2 && !ends_like_sentence(text)
+    !ends_like_sentence(text) && reads_as_headline(text, MAX_HEADING_WORDS) && text.split_whitespace().count() >= 2
 }
 
 fn title_from_sentence(text: &str) -> String {
