@@ -227,10 +227,11 @@ impl Meta {
                 }
                 "title" if meta.title_tag.is_none() => meta.title_tag = non_empty(text_of(element)),
                 "h1" if meta.h1.is_none() => meta.h1 = non_empty(text_of(element)),
-                "link" if meta.canonical.is_none() => {
-                    if e.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) {
-                        meta.canonical = e.attr("href").map(str::trim).map(str::to_string);
-                    }
+                "link"
+                    if meta.canonical.is_none()
+                        && e.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+                {
+                    meta.canonical = e.attr("href").map(str::trim).map(str::to_string);
                 }
                 "time" if meta.time.is_none() => meta.time = e.attr("datetime").map(str::to_string),
                 "script"

@@ -520,7 +520,7 @@ fn flush_block(out: &mut Vec<SourceLine>, block: &mut Vec<&Line>, body_size: f64
     }
     let size = block.iter().map(|l| l.size).fold(0.0, f64::max);
     let words: usize = block.iter().map(|l| l.text.split_whitespace().count()).sum();
-    let heading = (size >= body_size * 1.15 && words <= 25).then(|| if size >= body_size * 1.5 { 1 } else { 2 });
+    let heading = (size >= body_size * 1.15 && words <= 25).then_some(if size >= body_size * 1.5 { 1 } else { 2 });
     let mut lines: Vec<SourceLine> = Vec::new();
     for l in block.drain(..) {
         let joins = lines
