@@ -2,7 +2,8 @@
 //! between `+++` lines) for the metadata and the facets the author declares,
 //! and the body through a CommonMark parser (`pulldown-cmark`), so that
 //! Markdown syntax is never indexed as words: no `##`, no `*emphasis*`
-//! marks, no link targets, no image addresses, no raw HTML tags.
+//! marks, no link targets, no image addresses, no raw HTML tags (the words
+//! between the tags of raw HTML are kept, scripts and styles are not).
 //!
 //! The body is handed to the shared line rules of [`super::text`] as lines
 //! that keep their line numbers in the file, so hits cite `note.md:12`.
@@ -212,6 +213,7 @@ fn body_lines(body: &str, first_line: u32) -> Vec<SourceLine> {
 
     let mut out = Lines::default();
     let mut skip_depth = 0usize;
+    let mut in_raw_element = false;
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
@@ -234,7 +236,8 @@ fn body_lines(body: &str, first_line: u32) -> Vec<SourceLine> {
                 | TagEnd::BlockQuote(_)
                 | TagEnd::CodeBlock
                 | TagEnd::Table
-                | TagEnd::FootnoteDefinition,
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock,
             )
             | Event::Rule => out.end_block(),
             Event::End(TagEnd::TableCell) => out.push_separator("; "),
@@ -253,11 +256,58 @@ fn body_lines(body: &str, first_line: u32) -> Vec<SourceLine> {
                 }
             }
             Event::SoftBreak | Event::HardBreak => out.end_line(),
+            // Raw HTML: its tags are not text, the words between them are
+            // (except inside scripts and styles).
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let text = strip_tags(&html, &mut in_raw_element);
+                if !text.trim().is_empty() {
+                    out.push(line_of(range.start), &text);
+                }
+                // A line of an HTML block ends with its newline.
+                if html.ends_with('\n') {
+                    out.end_line();
+                }
+            }
             _ => {}
         }
     }
     out.end_block();
     out.lines
+}
+
+/// The text of a piece of HTML without its tags; `in_raw` carries over
+/// whether we are inside a `<script>` or `<style>` element.
+fn strip_tags(html: &str, in_raw: &mut bool) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if *in_raw {
+            let lower = rest.to_ascii_lowercase();
+            match lower.find("</script").or_else(|| lower.find("</style")) {
+                Some(at) => {
+                    *in_raw = false;
+                    rest = &rest[at..];
+                }
+                None => break,
+            }
+        }
+        match rest.find('<') {
+            Some(open) => {
+                text.push_str(&rest[..open]);
+                let tag_end = rest[open..].find('>').map_or(rest.len(), |e| open + e + 1);
+                let tag = rest[open..tag_end].to_ascii_lowercase();
+                if tag.starts_with("<script") || tag.starts_with("<style") {
+                    *in_raw = true;
+                }
+                rest = &rest[tag_end..];
+            }
+            None => {
+                text.push_str(rest);
+                break;
+            }
+        }
+    }
+    text.replace('\n', " ")
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -345,6 +395,19 @@ mod tests {
                 ("Tariffs are pending.", BlockKind::Paragraph, 8),
                 ("Freight starts soon.", BlockKind::Paragraph, 9),
             ]
+        );
+    }
+
+    #[test]
+    fn raw_html_gives_its_text_not_its_tags() {
+        let brief = parse_markdown(
+            "h.md",
+            "Border Note\n\n<div class=\"box\">\n<p>Trucks <b>waited</b> at Torkham.</p>\n</div>\n\n<script>\nvar tracker = 1;\n</script>\n\nAfter the <em>rain</em> the road reopened.\n",
+        );
+        let texts: Vec<&str> = brief.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Trucks waited at Torkham.", "After the rain the road reopened."]
         );
     }
 
