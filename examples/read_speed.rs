@@ -4,6 +4,7 @@
 //! cargo run --release --example read_speed -- tests/fixtures/formats/*   # MB/s per file
 //! cargo run --release --example read_speed -- --show report.pdf          # the brief as read
 //! cargo run --release --example read_speed -- --compare-pdf report.pdf   # pdf-extract vs lopdf
+//! cargo run --release --example read_speed -- --as=pdf --show fuzz/corpus/pdf/*  # files without extension
 //! ```
 //!
 //! Speed is the file's size over the time [`briefs::corpus::read_bytes`]
@@ -19,12 +20,15 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show = args.iter().any(|a| a == "--show");
     let compare = args.iter().any(|a| a == "--compare-pdf");
+    let forced = args.iter().find_map(|a| a.strip_prefix("--as=")).map(|f| {
+        Format::from_path(Path::new(&format!("x.{f}"))).unwrap_or_else(|| panic!("unknown format {f}"))
+    });
     for path in args.iter().filter(|a| !a.starts_with("--")) {
         let Ok(bytes) = std::fs::read(path) else {
             eprintln!("{path}: cannot read");
             continue;
         };
-        let format = Format::from_path(Path::new(path)).unwrap_or(Format::Text);
+        let format = forced.unwrap_or_else(|| Format::from_path(Path::new(path)).unwrap_or(Format::Text));
         if compare {
             compare_pdf(path, &bytes);
             continue;
