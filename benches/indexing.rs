@@ -56,12 +56,9 @@ fn make_corpus(dir: &Path, briefs: usize) -> usize {
 
 fn options(corpus: &Path, index: &Path, rebuild: bool, extract: bool) -> BuildOptions {
     BuildOptions {
-        corpus: corpus.to_path_buf(),
-        index: index.to_path_buf(),
         rebuild,
-        check: false,
-        progress: false,
         extract,
+        ..BuildOptions::new(corpus, index)
     }
 }
 

@@ -92,7 +92,7 @@ pub fn evaluate(extractor: &Extractor, corpus: &Path, labels: &[Label]) -> Resul
     };
     for label in labels {
         let text = crate::corpus::read_text(&corpus.join(&label.path))?;
-        let analysed = crate::index::analyse(&label.path, &text, Some(extractor));
+        let analysed = crate::analyse::analyse(&label.path, &text, Some(extractor));
         let mut countries = BTreeSet::new();
         let mut people = BTreeSet::new();
         let mut orgs = BTreeSet::new();

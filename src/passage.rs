@@ -27,6 +27,8 @@ pub struct Passage {
     pub text: String,
     /// First and last line of the passage in the brief's file (1-based).
     pub lines: (u32, u32),
+    /// The page it is on, for paged formats (PDF).
+    pub page: Option<u32>,
 }
 
 /// Cuts `brief` into passages of at most `max_words` words and
@@ -47,6 +49,7 @@ pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
                         heading: heading.map(str::to_string),
                         text: block.text[start..end].trim().to_string(),
                         lines: (block.line_at(start), block.line_at(end.saturating_sub(1).max(start))),
+                        page: block.page,
                     });
                 }
                 heading = None;
@@ -66,6 +69,7 @@ fn push_lone_heading(out: &mut Vec<Passage>, text: &str, block: &Block) {
         heading: None,
         text: text.to_string(),
         lines: (block.first_line(), block.last_line()),
+        page: block.page,
     });
 }
 

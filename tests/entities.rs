@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use briefs::analyse::{analyse, AnalysedBrief};
 use briefs::corpus::Brief;
 use briefs::entities::{ActorKind, BriefEntities, Extractor, Gazetteer};
-use briefs::index::{analyse, AnalysedBrief};
 use briefs::passage::Passage;
 
 /// A neutral headline, so the title adds no entity of its own.
@@ -98,6 +98,7 @@ fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
             heading: None,
             text: t.to_string(),
             lines: (i as u32 + 1, i as u32 + 1),
+            page: None,
         })
         .collect();
     x.extract(&brief, &passages)
