@@ -113,8 +113,12 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
 fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
     let max_words = max_words.max(1);
     let mut out = Vec::new();
-    for (start, end) in balanced_windows(text, max_words) {
-        cut_oversized(text, start, end, max_words, &mut out);
+    for (start, end, words) in balanced_windows(text, max_words) {
+        if words <= max_words && end - start <= MAX_PASSAGE_BYTES {
+            out.push((start, end));
+        } else {
+            cut_oversized(text, start, end, max_words, &mut out);
+        }
     }
     out
 }
@@ -124,10 +128,6 @@ fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
 /// the text between two words goes with the word before it.
 fn cut_oversized(text: &str, start: usize, end: usize, max_words: usize, out: &mut Vec<(usize, usize)>) {
     let piece = &text[start..end];
-    if piece.len() <= MAX_PASSAGE_BYTES && word_count(piece) <= max_words {
-        out.push((start, end));
-        return;
-    }
     let word_starts: Vec<usize> = piece.unicode_word_indices().map(|(i, _)| start + i).collect();
     // Even pieces: as many as the word bound needs, cut at word starts.
     let pieces = word_starts.len().div_ceil(max_words).max(1);
@@ -162,11 +162,12 @@ fn cut_by_bytes(text: &str, mut start: usize, end: usize, out: &mut Vec<(usize, 
     out.push((start, end));
 }
 
-/// Windows of whole sentences, balanced; a window holds one sentence at least.
-fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
+/// Windows of whole sentences, balanced, with their word counts; a window
+/// holds one sentence at least.
+fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize, usize)> {
     let total = word_count(text);
     if total <= max_words {
-        return vec![(0, text.len())];
+        return vec![(0, text.len(), total)];
     }
     // Aim each window boundary at an even share of the words, at the
     // sentence end nearest to it, never past the bound.
@@ -182,7 +183,7 @@ fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
             let undershoot = goal.saturating_sub(seen);
             let nearer_now = k < windows && seen + n > goal && overshoot > undershoot;
             if words + n > max_words || nearer_now {
-                out.push((wstart, wend));
+                out.push((wstart, wend, words));
                 window = None;
                 words = 0;
                 k += 1;
@@ -192,7 +193,7 @@ fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
         words += n;
         seen += n;
     }
-    out.extend(window);
+    out.extend(window.map(|(start, end)| (start, end, words)));
     out
 }
 

@@ -328,6 +328,7 @@ fn is_donation_appeal(paragraph: &str) -> bool {
     let words: Vec<&str> = paragraph
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
+        .take(MAX_APPEAL_WORDS + 1)
         .collect();
     if words.len() > MAX_APPEAL_WORDS {
         return false;
@@ -335,8 +336,7 @@ fn is_donation_appeal(paragraph: &str) -> bool {
     if words.contains(&"DONATE") {
         return true;
     }
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let has = |set: &[&str]| lower.iter().any(|w| set.contains(&w.as_str()));
+    let has = |set: &[&str]| words.iter().any(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)));
     const ASKS: &[&str] = &[
         "donate",
         "donation",

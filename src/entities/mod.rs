@@ -975,17 +975,33 @@ impl Extractor {
             .collect();
         let mut extra: Vec<(String, usize, String)> = Vec::new();
         if !linkable.is_empty() {
-            // One pass over each text for all surnames at once.
-            let matcher = build_matcher(&linkable.iter().map(|(s, _)| (*s).clone()).collect::<Vec<_>>());
+            // Many surnames: one automaton pass over each text for all of
+            // them; a few (the usual brief): a plain search each, since
+            // building an automaton costs more than it saves.
+            const AUTOMATON_FROM: usize = 16;
+            let matcher = (linkable.len() >= AUTOMATON_FROM)
+                .then(|| build_matcher(&linkable.iter().map(|(s, _)| (*s).clone()).collect::<Vec<_>>()));
             let named_in: BTreeMap<&String, BTreeSet<usize>> = linkable
                 .iter()
                 .map(|(_, owner)| (*owner, persons[*owner].iter().map(|(p, _)| *p).collect()))
                 .collect();
             for (pi, text) in texts.iter().enumerate() {
                 let mut found: BTreeSet<usize> = BTreeSet::new();
-                for m in matcher.find_iter(text.as_str()) {
-                    if on_word_bounds(text, m.start(), m.end()) {
-                        found.insert(m.pattern().as_usize());
+                match &matcher {
+                    Some(matcher) => {
+                        for m in matcher.find_iter(text.as_str()) {
+                            if on_word_bounds(text, m.start(), m.end()) {
+                                found.insert(m.pattern().as_usize());
+                            }
+                        }
+                    }
+                    None => {
+                        for (k, (surname, _)) in linkable.iter().enumerate() {
+                            let mut hits = text.match_indices(surname.as_str());
+                            if hits.any(|(s, m)| on_word_bounds(text, s, s + m.len())) {
+                                found.insert(k);
+                            }
+                        }
                     }
                 }
                 for k in found {

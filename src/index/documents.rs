@@ -66,16 +66,16 @@ pub fn facets_of(entities: &PassageEntities) -> Vec<Facet> {
     out
 }
 
+/// Adds `text` to a searched field; tantivy tokenizes it with the briefs
+/// analyzer on its indexing threads. Returns the number of tokens, counted
+/// the same way, exactly.
 fn add_searched(doc: &mut TantivyDocument, field: tantivy::schema::Field, text: &str) -> u64 {
-    let tokenized = tokenize::pre_tokenized(text);
-    let count = tokenized.tokens.len() as u64;
-    doc.add_pre_tokenized_text(field, tokenized);
-    count
+    doc.add_text(field, text);
+    tokenize::count_tokens(text) as u64
 }
 
 /// Builds the documents of an analysed brief: a brief document, then one
-/// document per passage. Tokenizing happens here (on the caller's thread),
-/// so the counts BM25 needs are exact.
+/// document per passage, with the exact token counts BM25 needs.
 pub fn brief_documents(
     f: &Fields,
     key: &str,
@@ -94,6 +94,8 @@ pub fn brief_documents(
     union.extend(analysed.tags.iter().map(|t| FacetValue::Tag(t.clone()).facet()));
     let date = brief.date.map(date_value);
 
+    let title_tokens = tokenize::count_tokens(&brief.title) as u64;
+    let author_tokens = brief.author.as_deref().map_or(0, |a| tokenize::count_tokens(a) as u64);
     let mut tokens = [0u64; 4];
     let mut passages = Vec::with_capacity(analysed.passages.len());
     for (passage, entities) in analysed.passages.iter().zip(&analysed.entities) {
@@ -106,14 +108,18 @@ pub fn brief_documents(
         if let Some(page) = passage.page {
             doc.add_u64(f.page, u64::from(page));
         }
-        tokens[0] += add_searched(&mut doc, f.title, &brief.title);
+        // Every passage carries its brief's title and author, so that they
+        // count for BM25 wherever the passage is ranked.
+        doc.add_text(f.title, &brief.title);
+        tokens[0] += title_tokens;
         if let Some(heading) = &passage.heading {
             tokens[1] += add_searched(&mut doc, f.heading, heading);
             doc.add_text(f.heading_text, heading);
         }
         tokens[2] += add_searched(&mut doc, f.body, &passage.text);
         if let Some(author) = &brief.author {
-            tokens[3] += add_searched(&mut doc, f.author, author);
+            doc.add_text(f.author, author);
+            tokens[3] += author_tokens;
         }
         if let Some(date) = date {
             doc.add_date(f.date, date);

@@ -1,7 +1,7 @@
 //! The tantivy schema: one index holds three kinds of document.
 //!
 //! - A **passage** document per passage: the searched text (title, heading,
-//!   body, author; pre-tokenized), its facets, the brief's date and facets,
+//!   body, author), its facets, the brief's date and facets,
 //!   and stored what a hit prints of the passage itself.
 //! - A **brief** document per brief: what a hit prints of the brief, stored
 //!   once instead of per passage (title, date, author, source, ...), and the

@@ -7,7 +7,7 @@
 //! So an index updated incrementally would score a little differently from
 //! a full build of the same corpus. [`ExactStatistics`] gives the numbers a
 //! full build would have: passages and token totals are counted exactly at
-//! indexing time (passages are pre-tokenized) and kept in the payload, and
+//! indexing time (with the analyzer's own rules) and kept in the payload, and
 //! document frequencies leave out deleted passages.
 
 use std::cell::OnceCell;

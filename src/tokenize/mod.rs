@@ -1,17 +1,28 @@
 //! The tantivy tokenizer for briefs.
 //!
-//! Words come from Unicode word bounds (UAX #29), so every script is split
-//! into words instead of being dropped. On top of that the tokenizer keeps
-//! the tokens analysts search for whole (`J&K`, `IC-814`, `@DrSJaishankar`,
-//! `1961`), folds case and Latin diacritics (`Abdollāhiān` = `abdollahian`),
-//! and normalises Persian and Arabic spellings of the same word (Arabic yeh
-//! and kaf to their Persian forms, Eastern digits to ASCII, the zero-width
-//! non-joiner kept inside the word). English stemming is a tantivy filter
-//! on top, see [`analyzer`].
+//! Words come from Unicode word bounds (UAX #29, made fast for ASCII in
+//! [`segment`]), so every script is split into words instead of being
+//! dropped. On top of that the tokenizer keeps the tokens analysts search
+//! for whole (`J&K`, `IC-814`, `@DrSJaishankar`, `1961`), folds case and
+//! Latin diacritics (`Abdollāhiān` = `abdollahian`), normalises Persian and
+//! Arabic spellings of the same word (Arabic yeh and kaf to their Persian
+//! forms, Eastern digits to ASCII, the zero-width non-joiner kept inside the
+//! word), and stems English words (Snowball, the same `frostem` stemmer as
+//! tantivy's filter).
+//!
+//! Turning a word into its term (folding, then stemming) is cached per
+//! thread: news text repeats a small vocabulary, and the cache makes most
+//! words one hash lookup.
 
-use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+mod segment;
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
-use unicode_segmentation::UnicodeSegmentation;
+
+pub use segment::word_segments;
 
 /// Name under which [`analyzer`] is registered on every index.
 pub const ANALYZER_NAME: &str = "briefs_en";
@@ -19,12 +30,12 @@ pub const ANALYZER_NAME: &str = "briefs_en";
 /// Tokens longer than this (in bytes) are noise (base64, URLs run together).
 const MAX_TOKEN_BYTES: usize = 80;
 
-/// The analyzer used for titles, headings and bodies: [`BriefTokenizer`]
-/// followed by English stemming.
+/// Words the term cache holds per thread before it starts again.
+const TERM_CACHE_WORDS: usize = 1 << 18;
+
+/// The analyzer used for titles, headings, bodies and authors.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(BriefTokenizer)
-        .filter(Stemmer::new(Language::English))
-        .build()
+    TextAnalyzer::from(BriefTokenizer)
 }
 
 /// Registers the analyzer on an index; tantivy stores only its name.
@@ -32,75 +43,152 @@ pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(ANALYZER_NAME, analyzer());
 }
 
-/// Runs the full analyzer over `text`: the terms a query or a document gets.
+/// Runs the analyzer over `text`: the terms a query or a document gets.
 pub fn analyze(text: &str) -> Vec<Token> {
-    thread_local! {
-        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer());
-    }
-    ANALYZER.with(|cell| {
-        let mut analyzer = cell.borrow_mut();
-        let mut stream = analyzer.token_stream(text);
-        let mut tokens = Vec::new();
-        stream.process(&mut |t| tokens.push(t.clone()));
-        tokens
-    })
+    let mut tokenizer = BriefTokenizer;
+    let mut stream = tokenizer.token_stream(text);
+    let mut tokens = Vec::new();
+    stream.process(&mut |t| tokens.push(t.clone()));
+    tokens
 }
 
-/// `text` analysed up front, for a field indexed from pre-tokenized text:
-/// the indexer tokenizes on its own threads, and knows the exact number of
-/// tokens of every field (which BM25's statistics are kept from).
-pub fn pre_tokenized(text: &str) -> tantivy::tokenizer::PreTokenizedString {
-    tantivy::tokenizer::PreTokenizedString {
-        text: text.to_string(),
-        tokens: analyze(text),
-    }
-}
-
-/// UAX #29 words, normalised; see the module doc.
+/// UAX #29 words, folded and stemmed; see the module doc.
 #[derive(Clone, Debug, Default)]
 pub struct BriefTokenizer;
 
-/// The tokens of one text, computed up front: texts are passages of a few
-/// hundred words, and a vector makes the joining rules simple to read.
-pub struct BriefTokenStream {
-    tokens: Vec<Token>,
+/// The terms of one text, produced one at a time into a reused token.
+pub struct BriefTokenStream<'a> {
+    text: &'a str,
+    spans: Vec<(usize, usize)>,
     next: usize,
+    token: Token,
 }
 
 impl Tokenizer for BriefTokenizer {
-    type TokenStream<'a> = BriefTokenStream;
+    type TokenStream<'a> = BriefTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BriefTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BriefTokenStream<'a> {
+        let mut spans = Vec::with_capacity(text.len() / 6);
+        for_each_span(text, |start, end| spans.push((start, end)));
         BriefTokenStream {
-            tokens: tokenize(text),
+            text,
+            spans,
             next: 0,
+            token: Token {
+                position: usize::MAX,
+                ..Token::default()
+            },
         }
     }
 }
 
-impl TokenStream for BriefTokenStream {
+impl TokenStream for BriefTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        while let Some(&(start, end)) = self.spans.get(self.next) {
+            self.next += 1;
+            if term_of(&self.text[start..end], &mut self.token.text) {
+                self.token.offset_from = start;
+                self.token.offset_to = end;
+                self.token.position = self.token.position.wrapping_add(1);
+                self.token.position_length = 1;
+                return true;
+            }
+        }
+        false
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
+}
+
+/// A thread's memory of words already turned into terms.
+struct TermCache {
+    terms: FxHashMap<Box<str>, Box<str>>,
+    stemmer: frostem::Stemmer,
+}
+
+thread_local! {
+    static TERMS: RefCell<TermCache> = RefCell::new(TermCache {
+        terms: FxHashMap::default(),
+        stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+    });
+}
+
+/// Writes the term of `word` into `out`; false when the word gives no term
+/// (nothing left after folding, or longer than [`MAX_TOKEN_BYTES`]).
+fn term_of(word: &str, out: &mut String) -> bool {
+    TERMS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        out.clear();
+        if let Some(term) = cache.terms.get(word) {
+            out.push_str(term);
+            return !term.is_empty();
+        }
+        let folded = normalise(word);
+        let term: Box<str> = if folded.is_empty() || folded.len() > MAX_TOKEN_BYTES {
+            "".into()
+        } else {
+            cache.stemmer.stem(&folded).into()
+        };
+        if cache.terms.len() >= TERM_CACHE_WORDS {
+            cache.terms.clear();
+        }
+        out.push_str(&term);
+        cache.terms.insert(word.into(), term);
+        !out.is_empty()
+    })
 }
 
 fn is_wordish(segment: &str) -> bool {
     segment.chars().any(char::is_alphanumeric)
 }
 
-/// Splits `text` into normalised tokens with byte offsets into `text`.
+/// Splits `text` into folded (not stemmed) tokens with byte offsets into
+/// `text`: what the analyzer stems.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let segments: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
     let mut tokens = Vec::new();
+    for_each_span(text, |start, end| {
+        let normalised = normalise(&text[start..end]);
+        if !normalised.is_empty() && normalised.len() <= MAX_TOKEN_BYTES {
+            tokens.push(Token {
+                offset_from: start,
+                offset_to: end,
+                position: tokens.len(),
+                text: normalised,
+                position_length: 1,
+            });
+        }
+    });
+    tokens
+}
+
+/// The number of terms the analyzer gives for `text`, without building
+/// them: the indexer keeps exact token counts for BM25 while tantivy
+/// tokenizes the text on its own threads.
+pub fn count_tokens(text: &str) -> usize {
+    let mut count = 0;
+    let mut term = String::new();
+    for_each_span(text, |start, end| {
+        let word = &text[start..end];
+        let kept = if word.is_ascii() && word.len() <= MAX_TOKEN_BYTES {
+            normalised_ascii_len(word) > 0
+        } else {
+            term_of(word, &mut term)
+        };
+        count += usize::from(kept);
+    });
+    count
+}
+
+/// Calls `f` with the byte span of every word of `text`: UAX #29 words,
+/// with `@handle`, `#tag`, `J&K` and `IC-814` joined into one.
+fn for_each_span(text: &str, mut f: impl FnMut(usize, usize)) {
+    let segments = word_segments(text);
     let mut i = 0;
     while i < segments.len() {
         let (start, segment) = segments[i];
@@ -133,19 +221,19 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             end = next_start + next.len();
             j += 2;
         }
-        let normalised = normalise(&text[start..end]);
-        if !normalised.is_empty() && normalised.len() <= MAX_TOKEN_BYTES {
-            tokens.push(Token {
-                offset_from: start,
-                offset_to: end,
-                position: tokens.len(),
-                text: normalised,
-                position_length: 1,
-            });
-        }
+        f(start, end);
         i = j;
     }
-    tokens
+}
+
+/// The length of [`normalise_ascii`]'s result, without building it.
+fn normalised_ascii_len(word: &str) -> usize {
+    let word = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix("'S"))
+        .or_else(|| word.strip_suffix('\''))
+        .unwrap_or(word);
+    word.bytes().filter(|&b| b != b'.').count()
 }
 
 /// Lower-cases and folds one word.
@@ -252,6 +340,20 @@ mod tests {
         ] {
             assert_eq!(normalise(ascii), folded, "{ascii}");
             assert_eq!(normalise(other), folded, "{other}");
+        }
+    }
+
+    #[test]
+    fn count_agrees_with_tokenize() {
+        for text in [
+            "J&K and IC-814, the U.S.-led talks; Erdoğan’s visit to Türkiye.",
+            "@DrSJaishankar #TAPI 1961 ... -- ' 's O'Neill's",
+            "Persian: ۱۴۰۲ مذاکرات‌ها كتاب",
+            &"x".repeat(81),
+            &"é".repeat(50),
+            "",
+        ] {
+            assert_eq!(count_tokens(text), tokenize(text).len(), "{text}");
         }
     }
 
