@@ -10,6 +10,7 @@
 
 mod data;
 mod people;
+pub mod tagger;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

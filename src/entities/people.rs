@@ -136,7 +136,7 @@ pub(crate) const HONORIFICS: &[&str] = &[
 ];
 
 /// Roles: before a name they make it a person; near a name, too.
-const ROLES: &[&str] = &[
+pub(crate) const ROLES: &[&str] = &[
     "minister",
     "ministers",
     "president",
@@ -188,7 +188,7 @@ const ROLES: &[&str] = &[
 ];
 
 /// Verbs after a full name that make it a person.
-const SPEECH_VERBS: &[&str] = &[
+pub(crate) const SPEECH_VERBS: &[&str] = &[
     "said",
     "says",
     "told",
