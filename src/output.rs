@@ -321,6 +321,15 @@ pub fn brief_view(passages: &[StoredPassage]) -> Option<BriefView<'_>> {
     })
 }
 
+/// How a mention was found, for `briefs show`: ` (surname)`, ` (tagger, margin 52.3)`.
+fn found_by(m: &Mention) -> String {
+    match (m.via, m.margin) {
+        (Some(via), Some(margin)) => format!(" ({}, margin {:.1})", via.as_str(), margin.0),
+        (Some(via), None) => format!(" ({})", via.as_str()),
+        (None, _) => String::new(),
+    }
+}
+
 /// Prints `briefs show` for a person.
 pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) -> io::Result<()> {
     writeln!(out, "{}", style.bold(view.title))?;
@@ -358,7 +367,7 @@ pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) ->
             writeln!(
                 out,
                 "  {}",
-                style.dim(&format!("{} {} <- {:?}", m.facet, m.value, m.text))
+                style.dim(&format!("{} {} <- {:?}{}", m.facet, m.value, m.text, found_by(m)))
             )?;
         }
     }
