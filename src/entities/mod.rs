@@ -389,6 +389,8 @@ impl Gazetteer {
         ] {
             hasher.update(text.as_bytes());
         }
+        // A retrained tagger changes what is extracted: rebuild indexes.
+        hasher.update(tagger::Tagger::builtin_weights());
         let names: BTreeMap<String, data::CountryNames> =
             data::parse_builtin("countries.toml", data::BUILTIN_COUNTRIES)?;
         let places: data::Places = data::parse_builtin("places.toml", data::BUILTIN_PLACES)?;
@@ -979,13 +981,27 @@ impl Extractor {
     /// The tagger's spans in `text` above their margin that nothing else
     /// claimed: lists and cues win (`claimed`), and so do places, except a
     /// place inside a longer name ("Pakistan Cricket Board").
-    fn tagged(&self, pi: usize, text: &str, claimed: &[(usize, usize)], place_spans: &[(usize, usize)]) -> Vec<Tagged> {
-        let g = &self.gazetteer;
+    /// The tagger's spans in `text` above their type's margin.
+    fn tagged_spans(&self, text: &str) -> Vec<tagger::TaggedSpan> {
         let tagger = tagger::Tagger::builtin();
+        let mut spans = headline_free_spans(tagger, text);
+        spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));
+        spans
+    }
+
+    fn tagged(
+        &self,
+        pi: usize,
+        text: &str,
+        spans: Vec<tagger::TaggedSpan>,
+        claimed: &[(usize, usize)],
+        place_spans: &[(usize, usize)],
+    ) -> Vec<Tagged> {
+        let g = &self.gazetteer;
         let mut out = Vec::new();
-        for span in headline_free_spans(tagger, text) {
+        for span in spans {
             let range = (span.start, span.end);
-            if span.margin < tagger.model.threshold(span.kind) || claimed.iter().any(|&c| overlaps(c, range)) {
+            if claimed.iter().any(|&c| overlaps(c, range)) {
                 continue;
             }
             let place_owns =
@@ -1117,7 +1133,19 @@ impl Extractor {
                 }
             }
             let mut claimed = blocked.clone();
+            let tagged = self.tagged_spans(text);
             for candidate in people::detect(text, &blocked) {
+                // A second opinion: a name found only by a nearby role or verb
+                // that the tagger is sure is an organisation or a place
+                // ("the Rapid Support Forces", "Chatham House argued") is not a person.
+                let vetoed = !candidate.strong
+                    && tagged.iter().any(|s| {
+                        s.kind != tagger::EntityType::Person
+                            && overlaps((s.start, s.end), (candidate.start, candidate.end))
+                    });
+                if vetoed {
+                    continue;
+                }
                 let joined = candidate.tokens.join(" ");
                 let known = g
                     .actor_lookup
@@ -1135,7 +1163,7 @@ impl Extractor {
                     margin: None,
                 });
             }
-            for found in self.tagged(pi, text, &claimed, &place_spans) {
+            for found in self.tagged(pi, text, tagged, &claimed, &place_spans) {
                 match found {
                     Tagged::Person(m) => person_mentions.push(m),
                     Tagged::Org(o) => tagged_orgs.push(o),
@@ -1183,7 +1211,9 @@ impl Extractor {
                 _ => None,
             }
         };
-        let mut persons: BTreeMap<String, Vec<(usize, String, Via, Option<f32>)>> = BTreeMap::new();
+        // Each person's mentions: passage, text, how found, tagger margin.
+        type Found = Vec<(usize, String, Via, Option<f32>)>;
+        let mut persons: BTreeMap<String, Found> = BTreeMap::new();
         for m in &person_mentions {
             let single = m.tokens.len() == 1;
             let Some(name) = resolve(&m.tokens, m.known) else {

@@ -97,6 +97,8 @@ pub(crate) const HONORIFICS: &[&str] = &[
     "maulvi",
     "mawlavi",
     "molvi",
+    "molavi",
+    "ustad",
     "mullah",
     "mulla",
     "sheikh",
@@ -185,6 +187,21 @@ pub(crate) const ROLES: &[&str] = &[
     "chairwoman",
     "deputy",
     "official",
+    // Occupations that news style puts before a name like a title
+    // ("Economist Ayesha Siddiqa said").
+    "economist",
+    "analyst",
+    "researcher",
+    "activist",
+    "lawyer",
+    "journalist",
+    "scholar",
+    "writer",
+    "poet",
+    "singer",
+    "engineer",
+    "trader",
+    "teacher",
 ];
 
 /// Verbs after a full name that make it a person.

@@ -425,8 +425,8 @@ impl Lexicon {
         let mut seen = 0u8;
         let mut found: [(u8, usize); 8] = [(0, 0); 8];
         let mut n = 0;
-        for j in i..end.min(i + self.max_phrase) {
-            h = mix(h, info[j].hash);
+        for (j, t) in info.iter().enumerate().take(end.min(i + self.max_phrase)).skip(i) {
+            h = mix(h, t.hash);
             if let Some(&kinds) = self.phrases.get(&h) {
                 found[n] = (kinds, j);
                 n += 1;

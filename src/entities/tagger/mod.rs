@@ -90,7 +90,7 @@ pub fn label_type(label: Label) -> Option<EntityType> {
 
 /// True for `I-` labels.
 pub fn is_inside(label: Label) -> bool {
-    label != OUTSIDE && label % 2 == 0
+    label != OUTSIDE && label.is_multiple_of(2)
 }
 
 /// A name the tagger found, as byte offsets into the text it was given.

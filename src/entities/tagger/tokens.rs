@@ -65,15 +65,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         // A word: alphanumerics, with inner marks followed by an alphanumeric.
         let start = i;
         let mut end = i + len;
-        loop {
-            let Some(d) = next_char(text, end) else { break };
-            if d.is_alphanumeric() {
-                end += d.len_utf8();
-            } else if inner_mark(d) && next_char(text, end + d.len_utf8()).is_some_and(char::is_alphanumeric) {
-                end += d.len_utf8();
-            } else {
+        while let Some(d) = next_char(text, end) {
+            let joins = d.is_alphanumeric()
+                || (inner_mark(d) && next_char(text, end + d.len_utf8()).is_some_and(char::is_alphanumeric));
+            if !joins {
                 break;
             }
+            end += d.len_utf8();
         }
         if next_char(text, end) == Some('.') && keeps_dot(&text[start..end]) {
             end += 1;

@@ -255,8 +255,8 @@ pub fn train(sentences: &[Sentence], lexicon: &Lexicon, options: &TrainOptions, 
             }
             let pred = decode::viterbi(&t, &emissions, ex.at_start, ex.at_end, &mut scratch);
             if pred != ex.gold {
-                for i in 0..n {
-                    let (g, p) = (ex.gold[i] as usize, pred[i] as usize);
+                for (i, (&g, &p)) in ex.gold.iter().zip(&pred).enumerate() {
+                    let (g, p) = (g as usize, p as usize);
                     if g != p {
                         for &f in &ex.feats[ex.offsets[i]..ex.offsets[i + 1]] {
                             weights.add(f as usize * LABELS + g, 1.0, step);
