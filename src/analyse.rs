@@ -3,7 +3,7 @@
 //! evaluation and the tests, so that they all see the same analysis.
 
 use crate::corpus::{self, Brief};
-use crate::entities::{Actor, ActorKind, BriefEntities, Extractor, Mention, PassageEntities};
+use crate::entities::{Actor, ActorKind, BriefEntities, Extractor, Mention, PassageEntities, Via};
 use crate::passage::{self, Passage, MAX_PASSAGE_WORDS};
 
 /// A brief ready to be written: metadata, passages and their entities.
@@ -61,7 +61,7 @@ pub fn analyse_brief(brief: Brief, extractor: Option<&Extractor>) -> AnalysedBri
 /// Joins the countries and actors a brief declares to its brief-level
 /// entities, resolved through the gazetteer like filter values are.
 fn add_declared(analysed: &mut AnalysedBrief, x: &Extractor) {
-    const SOURCE: &str = "(declared in the file)";
+    const SOURCE: &str = "front matter";
     let declared = analysed.brief.declared.clone();
     let title = &mut analysed.title_entities;
     for value in &declared.countries {
@@ -73,6 +73,8 @@ fn add_declared(analysed: &mut AnalysedBrief, x: &Extractor) {
                     facet: "country".into(),
                     value: country.name.clone(),
                     text: SOURCE.into(),
+                    via: Some(Via::Declared),
+                    margin: None,
                 });
             }
             None => analysed
@@ -100,6 +102,8 @@ fn add_declared(analysed: &mut AnalysedBrief, x: &Extractor) {
             facet: actor.kind.as_str().into(),
             value: actor.name.clone(),
             text: SOURCE.into(),
+            via: Some(Via::Declared),
+            margin: None,
         });
         title.actors.push(actor);
     }

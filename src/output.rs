@@ -410,6 +410,15 @@ pub fn brief_view<'a>(record: &'a BriefRecord, passages: &'a [StoredPassage]) ->
     }
 }
 
+/// How a mention was found, for `briefs show`: ` (surname)`, ` (tagger, margin 52.3)`.
+fn found_by(m: &Mention) -> String {
+    match (m.via, m.margin) {
+        (Some(via), Some(margin)) => format!(" ({}, margin {:.1})", via.as_str(), margin.0),
+        (Some(via), None) => format!(" ({})", via.as_str()),
+        (None, _) => String::new(),
+    }
+}
+
 /// Prints `briefs show` for a person.
 pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) -> io::Result<()> {
     writeln!(out, "{}", style.bold(&sanitize(view.title)))?;
@@ -464,7 +473,7 @@ pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) ->
 /// One line per facet a text produced: `country Iran <- "Tehran"`.
 fn print_mentions(out: &mut impl Write, mentions: &[Mention], style: Style) -> io::Result<()> {
     for m in mentions {
-        let line = format!("{} {} <- {:?}", m.facet, m.value, m.text);
+        let line = format!("{} {} <- {:?}{}", m.facet, m.value, m.text, found_by(m));
         writeln!(out, "  {}", style.dim(&sanitize(&line)))?;
     }
     Ok(())

@@ -78,18 +78,7 @@ fn path(parts: &[&str]) -> Vec<String> {
 /// Runs the extractor on raw passage texts, without the brief parser (which
 /// would drop boilerplate such as "Related Posts" before extraction).
 fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
-    let brief = Brief {
-        path: "raw.txt".into(),
-        title: String::new(),
-        date: None,
-        author: None,
-        source: None,
-        url: None,
-        encoding: None,
-        declared: Default::default(),
-        blocks: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let brief = Brief::new("raw.txt");
     let passages: Vec<Passage> = texts
         .iter()
         .enumerate()

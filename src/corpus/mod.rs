@@ -159,6 +159,24 @@ pub struct Brief {
     pub warnings: Vec<String>,
 }
 
+impl Brief {
+    /// A brief with no title, metadata or body yet.
+    pub fn new(path: &str) -> Brief {
+        Brief {
+            path: path.to_string(),
+            title: String::new(),
+            date: None,
+            author: None,
+            source: None,
+            url: None,
+            encoding: None,
+            declared: Declared::default(),
+            blocks: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// Facet values a brief declares about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Declared {

@@ -34,18 +34,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
         })
         .collect();
 
-    let mut brief = Brief {
-        path: path.to_string(),
-        title: String::new(),
-        date: None,
-        author: None,
-        source: None,
-        url: None,
-        encoding: None,
-        declared: Default::default(),
-        blocks: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut brief = Brief::new(path);
     let body_start = parse_front_matter(&lines, &mut brief);
     let mut title_line_seen = !brief.title.is_empty();
 
