@@ -37,6 +37,13 @@ pub fn analyse(path: &str, text: &str, extractor: Option<&Extractor>) -> Analyse
 /// Cuts and extracts a brief already read.
 pub fn analyse_brief(brief: Brief, extractor: Option<&Extractor>) -> AnalysedBrief {
     let passages = passage::passages(&brief, MAX_PASSAGE_WORDS);
+    with_entities(brief, passages, extractor)
+}
+
+/// Extracts the entities of a brief's title and passages, the ones it
+/// declares included. The index runs it when it builds, and again from the
+/// stored passages when `briefs show` explains where a facet came from.
+pub fn with_entities(brief: Brief, passages: Vec<Passage>, extractor: Option<&Extractor>) -> AnalysedBrief {
     let entities = match extractor {
         Some(x) => x.extract(&brief, &passages),
         None => BriefEntities {

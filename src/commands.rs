@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use briefs::entities::Gazetteer;
+use briefs::entities::{Extractor, Gazetteer};
 use briefs::index::{self, BuildOptions};
 use briefs::output::{self, Style};
 use briefs::search::{self, FilterResolver, Scope, SearchRequest};
@@ -217,11 +217,30 @@ pub fn facets(args: FacetsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The extractor the index was built with, to explain its facets again;
+/// warns when the gazetteer changed since (the explanations may differ
+/// until `briefs index` rebuilds).
+fn explaining_extractor(open: &index::OpenIndex, corpus: &std::path::Path) -> Result<Extractor> {
+    let gazetteer = Gazetteer::load(Some(corpus)).context("loading the gazetteer")?;
+    if gazetteer.fingerprint() != open.state.gazetteer {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: the gazetteer (data, actors.toml or countries.toml in {}) changed since the index was built; \
+             run `briefs index` to bring facets and their explanations up to date",
+            corpus.display()
+        );
+    }
+    Ok(Extractor::new(gazetteer))
+}
+
 pub fn export(args: ExportArgs) -> Result<ExitCode> {
     let open = index::open(&args.locations.index)?;
+    let extractor = explaining_extractor(&open, &args.locations.corpus)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     index::for_each_brief(&open, |record, passages| -> Result<()> {
-        output::write_json(&mut out, &output::brief_view(record, passages))?;
+        let mut passages = passages.to_vec();
+        let title = index::documents::explain(record, &mut passages, &extractor);
+        output::write_json(&mut out, &output::brief_view(record, &passages, &title))?;
         Ok(())
     })?;
     out.flush()?;
@@ -233,7 +252,7 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
     let path = args.path.trim_start_matches("./");
     let corpus_prefix = format!("{}/", args.locations.corpus.display());
     let path = path.strip_prefix(corpus_prefix.as_str()).unwrap_or(path);
-    let Some((record, passages)) = open.stored().brief(path)? else {
+    let Some((record, mut passages)) = open.stored().brief(path)? else {
         let known = index::brief_keys(&open)?;
         let suggestions = search::nearest(path, known.iter().map(String::as_str));
         anyhow::bail!(
@@ -245,7 +264,9 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
             }
         );
     };
-    let view = output::brief_view(&record, &passages);
+    let extractor = explaining_extractor(&open, &args.locations.corpus)?;
+    let title = index::documents::explain(&record, &mut passages, &extractor);
+    let view = output::brief_view(&record, &passages, &title);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => output::write_json(&mut out, &view)?,

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::entities::{Actor, ActorKind, Mention};
+use crate::entities::{Actor, ActorKind, Mention, PassageEntities};
 use crate::index::{BriefRecord, BuildReport, StoredPassage};
 use crate::search::{FacetCount, Hit, IndexFacet, SearchResults};
 
@@ -361,9 +361,14 @@ pub struct PassageView<'a> {
     pub mentions: &'a [Mention],
 }
 
-/// Builds the view of one brief from its record and stored passages (in order).
-pub fn brief_view<'a>(record: &'a BriefRecord, passages: &'a [StoredPassage]) -> BriefView<'a> {
-    let title = &record.title_entities;
+/// Builds the view of one brief from its record, stored passages (in
+/// order, with their mentions found again by `index::documents::explain`)
+/// and the entities of its title and front matter.
+pub fn brief_view<'a>(
+    record: &'a BriefRecord,
+    passages: &'a [StoredPassage],
+    title: &'a PassageEntities,
+) -> BriefView<'a> {
     let mut countries: Vec<String> = passages
         .iter()
         .flat_map(|p| p.countries.iter())

@@ -178,11 +178,14 @@ impl Brief {
 }
 
 /// Facet values a brief declares about itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Declared {
     /// Country names, aliases or ISO codes, resolved through the gazetteer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
     /// Actor names; a known alias resolves to its actor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }

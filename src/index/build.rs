@@ -371,7 +371,10 @@ impl<'a> Run<'a> {
         let name = generation::next_name(&self.options.index);
         let gen_dir = generation::create(&self.options.index, &name)?;
         let outcome = (|| {
-            let index = Index::create_in_dir(&gen_dir, schema::schema().0)?;
+            let index = Index::builder()
+                .schema(schema::schema().0)
+                .settings(schema::settings())
+                .create_in_dir(&gen_dir)?;
             crate::tokenize::register(&index);
             let empty = Manifest::default();
             let plan = FilePlan::new(&self.discovery, &empty, true);

@@ -9,9 +9,11 @@ use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TantivyDocument, Term
 
 use super::schema::{kind, Fields};
 use super::IndexError;
-use crate::analyse::AnalysedBrief;
-use crate::entities::{Actor, Mention, PassageEntities};
+use crate::analyse::{with_entities, AnalysedBrief};
+use crate::corpus::{Brief, Declared};
+use crate::entities::{Actor, Extractor, Mention, PassageEntities};
 use crate::facet::{self, FacetValue};
+use crate::passage::Passage;
 use crate::tokenize;
 
 /// What the index stores of a brief, once, on its brief document.
@@ -33,9 +35,25 @@ pub struct BriefRecord {
     pub encoding: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    /// Entities of the title and declared by the file: they count for the brief.
+    /// Facets the file declares itself (front matter), as written.
     #[serde(default)]
-    pub title_entities: PassageEntities,
+    pub declared: Declared,
+}
+
+impl BriefRecord {
+    /// The brief as the analysis saw it, without its body: enough, with its
+    /// stored passages, to run the analysis again.
+    pub fn brief(&self) -> Brief {
+        let mut brief = Brief::new(&self.doc);
+        brief.title = self.title.clone();
+        brief.date = self.date.as_deref().and_then(|d| d.parse().ok());
+        brief.author = self.author.clone();
+        brief.source = self.source.clone();
+        brief.url = self.url.clone();
+        brief.encoding = self.encoding.clone();
+        brief.declared = self.declared.clone();
+        brief
+    }
 }
 
 /// The first 8 bytes of a content hash, as the manifest column keeps it.
@@ -85,12 +103,10 @@ pub fn brief_documents(
     analysed: &AnalysedBrief,
 ) -> Result<BriefDocuments, IndexError> {
     let brief = &analysed.brief;
-    let mut listed: BTreeSet<Facet> = BTreeSet::new();
-    for entities in &analysed.entities {
-        listed.extend(facets_of(entities));
+    let mut union: BTreeSet<Facet> = BTreeSet::new();
+    for entities in analysed.all_entities() {
+        union.extend(facets_of(entities));
     }
-    let mut union = listed.clone();
-    union.extend(facets_of(&analysed.title_entities));
     union.extend(analysed.tags.iter().map(|t| FacetValue::Tag(t.clone()).facet()));
     let date = brief.date.map(date_value);
 
@@ -127,13 +143,7 @@ pub fn brief_documents(
         for facet in facets_of(entities) {
             doc.add_facet(f.facets, facet);
         }
-        for facet in &union {
-            doc.add_facet(f.brief_facets, facet.clone());
-        }
         doc.add_text(f.text, &passage.text);
-        if !entities.mentions.is_empty() {
-            doc.add_text(f.mentions, json(&entities.mentions)?);
-        }
         passages.push(doc);
     }
 
@@ -148,7 +158,7 @@ pub fn brief_documents(
         url: brief.url.clone(),
         encoding: brief.encoding.clone(),
         tags: analysed.tags.clone(),
-        title_entities: analysed.title_entities.clone(),
+        declared: brief.declared.clone(),
     };
     let mut head = TantivyDocument::default();
     head.add_u64(f.kind, kind::BRIEF);
@@ -159,8 +169,8 @@ pub fn brief_documents(
     for (field, count) in f.token_counts.iter().zip(tokens) {
         head.add_u64(*field, count);
     }
-    for facet in listed {
-        head.add_facet(f.listed_facets, facet);
+    for facet in union {
+        head.add_facet(f.brief_facets, facet);
     }
     head.add_text(f.record, json(&record)?);
 
@@ -224,7 +234,31 @@ pub struct StoredPassage {
     pub countries: Vec<String>,
     pub regions: Vec<String>,
     pub actors: Vec<Actor>,
+    /// What made each facet; filled by [`explain`], empty otherwise.
     pub mentions: Vec<Mention>,
+}
+
+/// Finds again what text made each facet of an indexed brief: the analysis
+/// runs on the stored title and passages with `extractor`, which must be
+/// built from the gazetteer the index was built with (the caller compares
+/// fingerprints). Fills each passage's mentions and returns the
+/// entities of the title and of what the file declares.
+pub fn explain(record: &BriefRecord, passages: &mut [StoredPassage], extractor: &Extractor) -> PassageEntities {
+    let cut: Vec<Passage> = passages
+        .iter()
+        .map(|p| Passage {
+            ordinal: p.passage as u32,
+            heading: p.heading.clone(),
+            text: p.text.clone(),
+            lines: (p.lines[0] as u32, p.lines[1] as u32),
+            page: p.page.map(|n| n as u32),
+        })
+        .collect();
+    let mut analysed = with_entities(record.brief(), cut, Some(extractor));
+    for (stored, entities) in passages.iter_mut().zip(analysed.entities.iter_mut()) {
+        stored.mentions = std::mem::take(&mut entities.mentions);
+    }
+    analysed.title_entities
 }
 
 /// Reads stored passages and brief records from a searcher.
@@ -306,12 +340,6 @@ impl<'a> StoredReader<'a> {
         countries.sort();
         regions.sort();
         actors.sort();
-        let mentions = match text(f.mentions) {
-            Some(json) => {
-                serde_json::from_str(&json).map_err(|e| damaged(&format!("stored mentions do not parse: {e}")))?
-            }
-            None => Vec::new(),
-        };
         Ok(StoredPassage {
             doc: record.doc.clone(),
             title: record.title.clone(),
@@ -326,7 +354,7 @@ impl<'a> StoredReader<'a> {
             countries,
             regions,
             actors,
-            mentions,
+            mentions: Vec::new(),
         })
     }
 

@@ -10,16 +10,18 @@
 //!
 //! [`index_facets`] lists every value of the whole index with its counts from
 //! the term dictionaries' document frequencies: its cost follows the number
-//! of distinct values, not the number of passages.
+//! of distinct values, not the number of passages. Its brief counts are the
+//! briefs that name a value anywhere (a passage, the title, the front matter).
 
 use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Searcher, SegmentOrdinal, SegmentReader};
 
+use super::Scope;
 use crate::facet::{self, Dim, FacetValue};
 use crate::index::IndexError;
 
@@ -32,8 +34,9 @@ pub struct Counts {
 
 /// Counts facet values over the matching passages; see the module doc.
 pub struct FacetCounter {
-    /// `facets` (passage scope) or `brief_facets` (brief scope).
-    pub field: &'static str,
+    /// Passage scope counts a passage's own facets; brief scope counts its
+    /// brief's facets (read on the brief document before the passages).
+    pub scope: Scope,
     /// The filter values of each filterable dimension ([`Dim::FILTERABLE`] order).
     pub filters: [Vec<Facet>; 3],
 }
@@ -61,6 +64,8 @@ struct Slot {
 pub struct SegmentCounter {
     facets: FacetReader,
     briefs: Option<StrColumn>,
+    /// In brief scope, passage ordinals, to find a passage's brief document.
+    ordinals: Option<Column<u64>>,
     /// Per dimension: the ordinal ranges of this segment that pass its filter.
     passing: [Option<Vec<(u64, u64)>>; 3],
     by_ord: HashMap<u64, OrdSlots>,
@@ -124,7 +129,12 @@ impl SegmentCollector for SegmentCounter {
 
     fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
         self.ords.clear();
-        self.ords.extend(self.facets.facet_ords(doc));
+        let holder = match &self.ordinals {
+            // The brief document sits right before its passages.
+            Some(ordinals) => doc.saturating_sub(ordinals.first(doc).unwrap_or(0) as DocId + 1),
+            None => doc,
+        };
+        self.ords.extend(self.facets.facet_ords(holder));
         let mut pass = [true; 3];
         for (d, ranges) in self.passing.iter().enumerate() {
             if let Some(ranges) = ranges {
@@ -180,7 +190,11 @@ impl Collector for FacetCounter {
     type Child = SegmentCounter;
 
     fn for_segment(&self, _segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentCounter> {
-        let facets = reader.facet_reader(self.field)?;
+        let (field, ordinals) = match self.scope {
+            Scope::Passage => ("facets", None),
+            Scope::Brief => ("brief_facets", Some(reader.fast_fields().u64("ordinal")?)),
+        };
+        let facets = reader.facet_reader(field)?;
         let mut passing: [Option<Vec<(u64, u64)>>; 3] = Default::default();
         for (d, values) in self.filters.iter().enumerate() {
             if !values.is_empty() {
@@ -194,6 +208,7 @@ impl Collector for FacetCounter {
         Ok(SegmentCounter {
             facets,
             briefs: reader.fast_fields().str("brief")?,
+            ordinals,
             passing,
             by_ord: HashMap::new(),
             slot_of: HashMap::new(),
@@ -238,7 +253,7 @@ fn ord_range(facets: &FacetReader, value: &Facet) -> tantivy::Result<Option<(u64
 /// Every facet value of the index with its brief and passage counts.
 pub fn index_facets(searcher: &Searcher) -> Result<BTreeMap<String, Counts>, IndexError> {
     let mut all: BTreeMap<String, Counts> = BTreeMap::new();
-    for (field, briefs) in [("facets", false), ("listed_facets", true)] {
+    for (field, briefs) in [("facets", false), ("brief_facets", true)] {
         for (facet, n) in doc_freqs(searcher, field)? {
             let counts = all.entry(facet).or_default();
             if briefs {

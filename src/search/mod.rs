@@ -14,6 +14,7 @@ pub mod facets;
 pub mod highlight;
 pub mod query;
 pub mod resolve;
+pub mod scope;
 
 use std::collections::HashMap;
 
@@ -206,10 +207,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         open,
         text: text.as_deref(),
         dates: (request.since.map(date_seconds), request.until.map(date_seconds)),
-        facet_field: match request.scope {
-            Scope::Passage => open.fields.facets,
-            Scope::Brief => open.fields.brief_facets,
-        },
+        scope: request.scope,
         dims: &dims,
     };
     let searcher = &open.searcher;
@@ -224,10 +222,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
     let total_hits = searcher.search(&*query, &Count)? as u64;
     let facets = if request.facets {
         let counter = FacetCounter {
-            field: match request.scope {
-                Scope::Passage => "facets",
-                Scope::Brief => "brief_facets",
-            },
+            scope: request.scope,
             filters: dims.clone(),
         };
         let counts = searcher.search(&*clauses.all_but_one_dim(), &counter)?;

@@ -8,9 +8,11 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
+
 use tantivy::Term;
 
-use super::SearchError;
+use super::scope::BriefScopeQuery;
+use super::{Scope, SearchError};
 use crate::index::schema::kind;
 use crate::index::OpenIndex;
 
@@ -197,7 +199,8 @@ pub struct Clauses<'a> {
     pub open: &'a OpenIndex,
     pub text: Option<&'a dyn Query>,
     pub dates: (Option<i64>, Option<i64>),
-    pub facet_field: Field,
+    /// Whether facet filters apply to the passage or to its whole brief.
+    pub scope: Scope,
     pub dims: &'a [Vec<Facet>; 3],
 }
 
@@ -237,7 +240,12 @@ impl Clauses<'_> {
             .dims
             .iter()
             .filter(|d| !d.is_empty())
-            .map(|values| any_facet(self.facet_field, values))
+            .map(|values| -> Box<dyn Query> {
+                match self.scope {
+                    Scope::Passage => any_facet(f.facets, values),
+                    Scope::Brief => Box::new(BriefScopeQuery::new(any_facet(f.brief_facets, values))),
+                }
+            })
             .collect();
         let total = dims.len();
         if total > 0 && dims_required == total {
