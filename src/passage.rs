@@ -75,7 +75,10 @@ fn push_lone_heading(out: &mut Vec<Passage>, text: &str, block: &Block) {
 
 /// Counts words the way users count them (UAX #29 words).
 pub fn word_count(text: &str) -> usize {
-    text.unicode_words().count()
+    crate::tokenize::word_segments(text)
+        .iter()
+        .filter(|(_, s)| s.chars().any(char::is_alphanumeric))
+        .count()
 }
 
 /// Abbreviations after which UAX #29 sees a sentence end that is not one.
@@ -84,12 +87,12 @@ const ABBREVIATIONS: &[&str] = &[
     "Gov.", "Amb.", "No.", "vs.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.", "e.g.", "i.e.",
 ];
 
-/// Sentence spans of `text` (byte ranges), merging fragments that UAX #29
-/// ends after an honorific or an initial ("Dr. S. Jaishankar").
+/// Sentence spans of `text` (byte ranges), merging fragments that end
+/// after an honorific or an initial ("Dr. S. Jaishankar").
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut pending: Option<usize> = None;
-    for (start, sentence) in text.split_sentence_bound_indices() {
+    for (start, sentence) in sentence_bounds(text) {
         let begin = pending.take().unwrap_or(start);
         let end = start + sentence.len();
         let trimmed = sentence.trim_end();
@@ -105,6 +108,54 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         spans.push((begin, text.len()));
     }
     spans
+}
+
+/// Raw sentences of `text` with their offsets. Text in Latin script (the
+/// common case, where Unicode's sentence rules cost as much as the rest of
+/// the analysis) is cut by the rules that matter there: a sentence ends
+/// after `.`, `!` or `?`, closing quotes and brackets, and white space,
+/// unless a word in lower case follows ("etc. and", "\"Why?\" she asked"). Other
+/// scripts, with their own sentence marks, go through UAX #29.
+fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
+    let latin = text
+        .chars()
+        .all(|c| c.is_ascii() || ('\u{a0}'..='\u{24f}').contains(&c) || ('\u{2010}'..='\u{2027}').contains(&c));
+    if !latin {
+        return text.split_sentence_bound_indices().collect();
+    }
+    const CLOSERS: &[char] = &['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}'];
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        while chars
+            .next_if(|&(_, d)| CLOSERS.contains(&d) || matches!(d, '.' | '!' | '?'))
+            .is_some()
+        {}
+        if !chars.peek().is_some_and(|&(_, d)| d.is_whitespace()) {
+            continue;
+        }
+        while chars.next_if(|&(_, d)| d.is_whitespace()).is_some() {}
+        let Some(&(next, _)) = chars.peek() else {
+            break;
+        };
+        if text[next..]
+            .chars()
+            .find(|d| d.is_alphabetic())
+            .is_some_and(char::is_lowercase)
+        {
+            continue;
+        }
+        out.push((start, &text[start..next]));
+        start = next;
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out
 }
 
 /// Groups the sentences of a paragraph into windows of at most `max_words`
@@ -210,6 +261,25 @@ mod tests {
             text[spans[0].0..spans[0].1].trim(),
             "He spoke to Dr. S. Jaishankar on Thursday."
         );
+    }
+
+    #[test]
+    fn sentence_ends_in_latin_script() {
+        let text =
+            "He left. \"Why?\" she asked (twice.) Talks resumed, etc. and ended. In 3.5 days the U.S. Army came.";
+        let cut: Vec<&str> = sentence_bounds(text).iter().map(|(_, s)| s.trim_end()).collect();
+        assert_eq!(
+            cut,
+            [
+                "He left.",
+                "\"Why?\" she asked (twice.)",
+                "Talks resumed, etc. and ended.",
+                "In 3.5 days the U.S.",
+                "Army came."
+            ]
+        );
+        let persian = "نشست پایان یافت. گفتگو ادامه دارد؟ بله.";
+        assert_eq!(sentence_bounds(persian).len(), 3);
     }
 
     #[test]
