@@ -75,10 +75,7 @@ fn push_lone_heading(out: &mut Vec<Passage>, text: &str, block: &Block) {
 
 /// Counts words the way users count them (UAX #29 words).
 pub fn word_count(text: &str) -> usize {
-    crate::tokenize::word_segments(text)
-        .iter()
-        .filter(|(_, s)| s.chars().any(char::is_alphanumeric))
-        .count()
+    crate::tokenize::count_words(text)
 }
 
 /// Abbreviations after which UAX #29 sees a sentence end that is not one.

@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
 
-pub use segment::word_segments;
+pub use segment::{count_words, word_segments};
 
 /// Name under which [`analyzer`] is registered on every index.
 pub const ANALYZER_NAME: &str = "briefs_en";

@@ -15,26 +15,43 @@ use unicode_segmentation::UnicodeSegmentation;
 /// `text.split_word_bound_indices()` gives them.
 pub fn word_segments(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::with_capacity(text.len() / 3);
+    for_each_segment(text, |start, segment| out.push((start, segment)));
+    out
+}
+
+/// The number of words of `text`: segments with a letter or digit, as
+/// `unicode_words()` counts them.
+pub fn count_words(text: &str) -> usize {
+    let mut count = 0;
+    for_each_segment(text, |_, segment| {
+        count += usize::from(segment.chars().any(char::is_alphanumeric));
+    });
+    count
+}
+
+/// Calls `f` with each word-bound segment of `text` and its offset.
+pub fn for_each_segment<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
     let bytes = text.as_bytes();
     let mut piece_start = 0;
     for i in 1..bytes.len() {
         if bytes[i - 1] == b' ' && bytes[i] != b' ' && bytes[i].is_ascii() {
-            push_piece(text, piece_start, i, &mut out);
+            piece(text, piece_start, i, &mut f);
             piece_start = i;
         }
     }
     if piece_start < bytes.len() {
-        push_piece(text, piece_start, bytes.len(), &mut out);
+        piece(text, piece_start, bytes.len(), &mut f);
     }
-    out
 }
 
-fn push_piece<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<(usize, &'a str)>) {
+fn piece<'a>(text: &'a str, start: usize, end: usize, f: &mut impl FnMut(usize, &'a str)) {
     let piece = &text[start..end];
     if piece.is_ascii() {
-        ascii_segments(piece, start, out);
+        ascii_segments(piece, start, f);
     } else {
-        out.extend(piece.split_word_bound_indices().map(|(i, s)| (start + i, s)));
+        for (i, segment) in piece.split_word_bound_indices() {
+            f(start + i, segment);
+        }
     }
 }
 
@@ -58,7 +75,24 @@ enum Class {
     Other,
 }
 
+/// The class of every ASCII byte, looked up rather than matched: this
+/// runs once per byte of every indexed text.
+const CLASSES: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = class_of(b as u8);
+        b += 1;
+    }
+    table
+};
+
+#[inline(always)]
 fn class(b: u8) -> Class {
+    CLASSES[(b & 0x7f) as usize]
+}
+
+const fn class_of(b: u8) -> Class {
     match b {
         b'\r' => Class::Cr,
         b'\n' => Class::Lf,
@@ -75,21 +109,22 @@ fn class(b: u8) -> Class {
 }
 
 /// Segments an ASCII piece starting at byte `offset` of the text.
-fn ascii_segments<'a>(piece: &'a str, offset: usize, out: &mut Vec<(usize, &'a str)>) {
+fn ascii_segments<'a>(piece: &'a str, offset: usize, f: &mut impl FnMut(usize, &'a str)) {
     let bytes = piece.as_bytes();
     let mut start = 0;
     for i in 1..bytes.len() {
         if is_break(bytes, i) {
-            out.push((offset + start, &piece[start..i]));
+            f(offset + start, &piece[start..i]);
             start = i;
         }
     }
     if start < bytes.len() {
-        out.push((offset + start, &piece[start..]));
+        f(offset + start, &piece[start..]);
     }
 }
 
 /// Whether there is a word bound between `bytes[i - 1]` and `bytes[i]`.
+#[inline(always)]
 fn is_break(bytes: &[u8], i: usize) -> bool {
     use Class::*;
     let (a, b) = (class(bytes[i - 1]), class(bytes[i]));
