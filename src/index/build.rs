@@ -254,7 +254,11 @@ impl<'a> Run<'a> {
             let problems = integrity_problems(open, self.options.check && self.options.verify)?;
             if !problems.is_empty() {
                 self.report.damage.extend(problems);
-                self.existing = None;
+                // `--check` still compares with what the index says it
+                // holds; a run rebuilds without trusting it.
+                if !self.options.check {
+                    self.existing = None;
+                }
             }
         }
         Ok(live)

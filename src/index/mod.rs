@@ -143,8 +143,34 @@ impl From<tantivy::TantivyError> for IndexError {
     fn from(err: tantivy::TantivyError) -> IndexError {
         match err {
             tantivy::TantivyError::DataCorruption(c) => IndexError::Corrupt(format!("{c:?}")),
-            other => IndexError::Tantivy(other.to_string()),
+            other => IndexError::Tantivy(describe(&other)),
         }
+    }
+}
+
+/// A tantivy error in words: tantivy's own messages print the `Debug` form
+/// of nested errors, which says little to a user.
+fn describe(err: &tantivy::TantivyError) -> String {
+    use tantivy::directory::error::{OpenReadError, OpenWriteError};
+    use tantivy::TantivyError as E;
+    let io = |path: &Path, e: &io::Error| {
+        if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::UnexpectedEof {
+            format!("file {} is truncated or corrupted ({e})", path.display())
+        } else {
+            format!("{}: {e}", path.display())
+        }
+    };
+    match err {
+        E::OpenReadError(OpenReadError::FileDoesNotExist(path)) => format!("file {} is missing", path.display()),
+        E::OpenReadError(OpenReadError::IoError { io_error, filepath }) => io(filepath, io_error),
+        E::OpenReadError(OpenReadError::IncompatibleIndex(_)) => "it was written by an incompatible version".into(),
+        E::OpenWriteError(OpenWriteError::IoError { io_error, filepath }) => io(filepath, io_error),
+        E::OpenWriteError(OpenWriteError::FileAlreadyExists(path)) => {
+            format!("file {} already exists", path.display())
+        }
+        E::IoError(e) => e.to_string(),
+        E::LockFailure(..) => "another process holds the index's lock".into(),
+        other => other.to_string(),
     }
 }
 
@@ -277,7 +303,7 @@ fn open_generation(dir: &Path, name: &str, read_only: bool) -> Result<OpenIndex,
 
 /// An error opening an index: a refused permission is not damage.
 fn open_error(dir: &Path, err: tantivy::TantivyError) -> IndexError {
-    let message = err.to_string();
+    let message = describe(&err);
     if message.contains("Permission denied") || message.contains("os error 13") {
         IndexError::Permission {
             path: dir.to_path_buf(),
