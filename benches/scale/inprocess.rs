@@ -32,7 +32,11 @@ impl Briefs {
                 .iter()
                 .map(|a| Actor {
                     name: a.name.clone(),
-                    kind: if a.kind == "org" { ActorKind::Org } else { ActorKind::Person },
+                    kind: if a.kind == "org" {
+                        ActorKind::Org
+                    } else {
+                        ActorKind::Person
+                    },
                 })
                 .collect(),
             facets: q.facets,
@@ -42,4 +46,19 @@ impl Briefs {
         let results = search(&self.0, &request).expect("briefs search");
         results.total_hits as u64
     }
+}
+
+/// A full build with entity extraction turned off (a library-only switch),
+/// to show what extraction costs; drop it here and in `main.rs` if the
+/// switch goes.
+pub fn build_without_extraction(corpus: &Path, index: &Path) {
+    let options = briefs::index::BuildOptions {
+        corpus: corpus.to_path_buf(),
+        index: index.to_path_buf(),
+        rebuild: true,
+        check: false,
+        progress: false,
+        extract: false,
+    };
+    briefs::index::build(&options).expect("briefs build without extraction");
 }

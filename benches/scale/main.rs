@@ -8,8 +8,9 @@
 //! Steps (each build in its own child process, reaped with `wait4` so its
 //! CPU time and peak RSS are its own):
 //! 1. generate N briefs (`generator.rs`) into `--work DIR/corpus`;
-//! 2. full `briefs index` builds (`--runs` times, medians), then `briefs
-//!    export` to hand the very same passages to the baselines;
+//! 2. full `briefs index` builds (`--runs` times, medians), the same without
+//!    entity extraction (library call), then `briefs export` to hand the
+//!    very same passages to the baselines;
 //! 3. plain tantivy and FTS5 builds (this binary re-invoked with a hidden
 //!    subcommand), `--runs` times each;
 //! 4. `briefs index` after editing one brief, and after changing nothing;
@@ -48,6 +49,8 @@ struct Options {
     queries: usize,
     /// Timed passes over the in-process mix (after one warm-up pass).
     repeat: usize,
+    /// Seconds after which no further timed pass starts.
+    budget_secs: u64,
     /// Queries of each kind run as whole processes.
     process_queries: usize,
     threads: usize,
@@ -59,7 +62,7 @@ struct Options {
 }
 
 const USAGE: &str = "usage: cargo bench --bench scale -- [--briefs N] [--seed N] [--runs N] [--queries N] \
-                     [--repeat N] [--process-queries N] [--threads N] [--heap-mb MB] [--work DIR] [--out FILE] \
+                     [--repeat N] [--budget-secs N] [--process-queries N] [--threads N] [--heap-mb MB] [--work DIR] [--out FILE] \
                      [--briefs-bin PATH] [--keep]";
 
 fn parse_options() -> Options {
@@ -69,6 +72,7 @@ fn parse_options() -> Options {
         runs: 3,
         queries: 20,
         repeat: 5,
+        budget_secs: 60,
         process_queries: 10,
         threads: 2,
         heap_mb: 256,
@@ -91,6 +95,7 @@ fn parse_options() -> Options {
             "--runs" => o.runs = number(value()).max(1) as usize,
             "--queries" => o.queries = number(value()).max(1) as usize,
             "--repeat" => o.repeat = number(value()).max(1) as usize,
+            "--budget-secs" => o.budget_secs = number(value()),
             "--process-queries" => o.process_queries = number(value()) as usize,
             "--threads" => o.threads = number(value()).max(1) as usize,
             "--heap-mb" => o.heap_mb = number(value()) as usize,
@@ -130,19 +135,29 @@ fn child(sub: &str, args: &[String]) {
     let num = |i: usize| -> usize { arg(i).parse().expect("a number") };
     match sub {
         "__build-tantivy" => plain_tantivy::build(Path::new(arg(0)), Path::new(arg(1)), num(2), num(3)),
+        "__build-briefs-noextract" => inprocess::build_without_extraction(Path::new(arg(0)), Path::new(arg(1))),
         "__build-fts5" => fts5::build(Path::new(arg(0)), Path::new(arg(1)), num(2)),
         "__query-tantivy" => {
             let mix = load_mix(Path::new(arg(1)));
             plain_tantivy::query_process(Path::new(arg(0)), &mix[num(2)]);
         }
-        "__queries" => inprocess_queries(arg(0), Path::new(arg(1)), &load_mix(Path::new(arg(2))), num(3)),
+        "__queries" => inprocess_queries(
+            arg(0),
+            Path::new(arg(1)),
+            &load_mix(Path::new(arg(2))),
+            num(3),
+            num(4) as f64,
+        ),
         _ => panic!("unknown subcommand {sub}"),
     }
 }
 
-/// Runs the mix `repeat` times in this process (after one untimed pass that
-/// warms caches) and prints `query-number  seconds  total-hits` per query.
-fn inprocess_queries(system: &str, index: &Path, mix: &[Query], repeat: usize) {
+/// Runs the mix in this process and prints `query-number  seconds
+/// total-hits` per query: first the first query of each kind untimed (to
+/// open what is opened lazily and warm the caches), then up to `repeat`
+/// timed passes over the whole mix, stopping early once `budget` seconds
+/// have gone (at 100k briefs one pass of today's briefs takes minutes).
+fn inprocess_queries(system: &str, index: &Path, mix: &[Query], repeat: usize, budget: f64) {
     let runner: Box<dyn Fn(&Query) -> u64> = match system {
         "briefs" => {
             let b = inprocess::Briefs::open(index);
@@ -158,9 +173,12 @@ fn inprocess_queries(system: &str, index: &Path, mix: &[Query], repeat: usize) {
         }
         _ => panic!("unknown system {system}"),
     };
-    for q in mix {
-        std::hint::black_box(runner(q));
+    for kind in queries::KINDS {
+        if let Some(q) = mix.iter().find(|q| q.kind == *kind) {
+            std::hint::black_box(runner(q));
+        }
     }
+    let started = Instant::now();
     let mut out = String::new();
     for _ in 0..repeat {
         for (i, q) in mix.iter().enumerate() {
@@ -168,6 +186,9 @@ fn inprocess_queries(system: &str, index: &Path, mix: &[Query], repeat: usize) {
             let hits = runner(q);
             let secs = start.elapsed().as_secs_f64();
             out.push_str(&format!("{i}\t{secs}\t{hits}\n"));
+        }
+        if started.elapsed().as_secs_f64() > budget {
+            break;
         }
     }
     print!("{out}");
@@ -250,7 +271,12 @@ fn run(o: &Options) {
         let u = measure::run(&mut briefs(&["index", "-q"]), None).usage;
         log(
             started,
-            &format!("briefs build {}: {:.2} s, {:.0} MB RSS", run + 1, u.wall.as_secs_f64(), u.max_rss as f64 / 1e6),
+            &format!(
+                "briefs build {}: {:.2} s, {:.0} MB RSS",
+                run + 1,
+                u.wall.as_secs_f64(),
+                u.max_rss as f64 / 1e6
+            ),
         );
         usages.push(u);
     }
@@ -258,6 +284,20 @@ fn run(o: &Options) {
         usage: measure::median_usage(&usages),
         index_bytes: measure::dir_size(&briefs_index),
     };
+    let noextract_index = work.join("briefs-noextract");
+    let mut usages = Vec::new();
+    for _ in 0..o.runs {
+        let _ = std::fs::remove_dir_all(&noextract_index);
+        let mut cmd = Command::new(&me);
+        cmd.arg("__build-briefs-noextract").arg(&corpus).arg(&noextract_index);
+        usages.push(measure::run(&mut cmd, None).usage);
+    }
+    r.briefs_noextract_build = Build {
+        usage: measure::median_usage(&usages),
+        index_bytes: measure::dir_size(&noextract_index),
+    };
+    let _ = std::fs::remove_dir_all(&noextract_index);
+    log(started, "briefs builds without extraction done");
     let export = work.join("export.jsonl");
     let passages_file = work.join("passages.tsv");
     measure::run(&mut briefs(&["export"]), Some(&export));
@@ -308,7 +348,11 @@ fn run(o: &Options) {
     // 5. In-process query latency.
     let mix = queries::mix(&gazetteer, o.seed, o.queries);
     let mix_file = work.join("mix.json");
-    std::fs::write(&mix_file, serde_json::to_string_pretty(&mix).expect("serialise the mix")).expect("write mix");
+    std::fs::write(
+        &mix_file,
+        serde_json::to_string_pretty(&mix).expect("serialise the mix"),
+    )
+    .expect("write mix");
     for (system, index) in [
         ("briefs", &briefs_index),
         ("tantivy", &tantivy_index),
@@ -319,7 +363,8 @@ fn run(o: &Options) {
             .arg(system)
             .arg(index)
             .arg(&mix_file)
-            .arg(o.repeat.to_string());
+            .arg(o.repeat.to_string())
+            .arg(o.budget_secs.to_string());
         let out = measure::run(&mut cmd, None).stdout;
         let mut per_kind: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
         for line in String::from_utf8_lossy(&out).lines() {

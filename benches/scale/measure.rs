@@ -48,6 +48,8 @@ pub fn run(cmd: &mut Command, stdout_file: Option<&Path>) -> Finished {
     }
     cmd.stderr(Stdio::piped()).stdin(Stdio::null());
     let start = Instant::now();
+    // Reaped below by wait4, not Child::wait, which would drop the rusage.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {described}: {e}"));
     let mut stderr = child.stderr.take().expect("piped stderr");
     let stderr_reader = std::thread::spawn(move || {

@@ -122,7 +122,10 @@ impl Plain {
         let searcher = self.reader.searcher();
         let query = self.query(q, true, true);
         let (top, count): (Vec<DocAddress>, usize) = if q.words.is_empty() {
-            let collector = (TopDocs::with_limit(10).order_by_fast_field::<i64>("date", Order::Desc), Count);
+            let collector = (
+                TopDocs::with_limit(10).order_by_fast_field::<i64>("date", Order::Desc),
+                Count,
+            );
             let (top, count) = searcher.search(&query, &collector).expect("search");
             (top.into_iter().map(|(_, a)| a).collect(), count)
         } else {
@@ -145,7 +148,9 @@ impl Plain {
             for (name, country, actor) in [("country", false, true), ("actor", true, false)] {
                 let mut collector = FacetCollector::for_field(name);
                 collector.add_facet(Facet::root());
-                let counts = searcher.search(&self.query(q, country, actor), &collector).expect("facets");
+                let counts = searcher
+                    .search(&self.query(q, country, actor), &collector)
+                    .expect("facets");
                 std::hint::black_box(counts.top_k(Facet::root(), 10));
             }
         }

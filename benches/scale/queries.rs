@@ -23,7 +23,10 @@ pub const KINDS: &[&str] = &[
 
 /// Kinds whose whole-process figures count as "with a country filter".
 pub fn has_country_filter(kind: &str) -> bool {
-    matches!(kind, "country filter" | "country + actor, facets" | "browse a country by date")
+    matches!(
+        kind,
+        "country filter" | "country + actor, facets" | "browse a country by date"
+    )
 }
 
 /// An actor filter value: the gazetteer's canonical name and kind.
@@ -64,7 +67,11 @@ impl Query {
         if self.phrase {
             format!("\"{}\"", self.words.join(" "))
         } else {
-            self.words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ")
+            self.words
+                .iter()
+                .map(|w| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(" ")
         }
     }
 }
@@ -85,14 +92,18 @@ pub fn mix(gazetteer: &Gazetteer, seed: u64, per_kind: usize) -> Vec<Query> {
     let mut out = Vec::new();
     for _ in 0..per_kind {
         out.push(plain(KINDS[0], vec![word(&mut rng, 1, 20_000)]));
-        out.push(plain(KINDS[1], vec![word(&mut rng, 1, 2_000), word(&mut rng, 1, 2_000)]));
+        out.push(plain(
+            KINDS[1],
+            vec![word(&mut rng, 1, 2_000), word(&mut rng, 1, 2_000)],
+        ));
         let (a, b) = generator::phrase(rng.log_uniform(1, 400) - 1);
         out.push(Query {
             phrase: true,
             ..plain(KINDS[2], vec![a, b])
         });
-        // A surname of an invented person far down the popularity list.
-        let person = generator::person(rng.log_uniform(2_000, 100_000));
+        // A surname of an invented person down the popularity list: a few
+        // hits at 2k briefs, a few hundred at 100k.
+        let person = generator::person(rng.log_uniform(100, 3_000));
         out.push(plain(KINDS[3], vec![person.surname.to_lowercase()]));
         out.push(Query {
             country: Some(country(&mut rng, 40)),
