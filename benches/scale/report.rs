@@ -70,13 +70,17 @@ fn ms(secs: f64) -> String {
     }
 }
 
+/// A ratio with two significant digits below 1 (0.0031x, not 0.00x).
 fn ratio(x: f64) -> String {
     if !x.is_finite() {
         "-".into()
     } else if x >= 10.0 {
         format!("{x:.0}x")
-    } else {
+    } else if x >= 0.1 || x == 0.0 {
         format!("{x:.2}x")
+    } else {
+        let decimals = (1.0 - x.log10().floor()) as usize;
+        format!("{x:.decimals$}x")
     }
 }
 
@@ -133,7 +137,7 @@ impl Results {
         let b_mbps = self.mbps(&self.briefs_build);
         for (name, b) in [
             ("briefs (with extraction)", &self.briefs_build),
-            ("briefs, extraction off", &self.briefs_noextract_build),
+            ("briefs, extraction off (one run)", &self.briefs_noextract_build),
             ("plain tantivy", &self.tantivy_build),
             ("SQLite FTS5", &self.fts5_build),
         ] {
@@ -167,21 +171,24 @@ impl Results {
         let _ = writeln!(w, "\n#### In-process query latency, ms (p50 / p95 / p99)\n");
         let _ = writeln!(
             w,
-            "| query kind | briefs | plain tantivy | SQLite FTS5 | mean hits b / t / f | FTS5 / briefs p50, p99 |"
+            "| query kind | briefs | plain tantivy | SQLite FTS5 | mean hits b / t / f | samples b / t / f | FTS5 / briefs p50, p99 |"
         );
-        let _ = writeln!(w, "|---|---|---|---|---|---|");
+        let _ = writeln!(w, "|---|---|---|---|---|---|---|");
         for kind in KINDS {
             let cells: Vec<(Percentiles, f64)> = SYSTEMS.iter().map(|sys| self.inproc(sys, kind)).collect();
             let lat = |p: &Percentiles| format!("{} / {} / {}", ms(p.p50), ms(p.p95), ms(p.p99));
             let _ = writeln!(
                 w,
-                "| {kind} | {} | {} | {} | {:.0} / {:.0} / {:.0} | {}, {} |",
+                "| {kind} | {} | {} | {} | {:.0} / {:.0} / {:.0} | {} / {} / {} | {}, {} |",
                 lat(&cells[0].0),
                 lat(&cells[1].0),
                 lat(&cells[2].0),
                 cells[0].1,
                 cells[1].1,
                 cells[2].1,
+                cells[0].0.samples,
+                cells[1].0.samples,
+                cells[2].0.samples,
                 ratio(cells[2].0.p50 / cells[0].0.p50),
                 ratio(cells[2].0.p99 / cells[0].0.p99),
             );
