@@ -224,6 +224,27 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}){mem_gb}")
 }
 
+/// What a run leaves in the work folder. Only these are ever deleted, so a
+/// `--work` pointing at a folder with other things in it loses nothing else.
+const WORK_ITEMS: &[&str] = &[
+    "corpus",
+    "briefs-index",
+    "briefs-noextract",
+    "tantivy-index",
+    "fts5.sqlite",
+    "export.jsonl",
+    "passages.tsv",
+    "mix.json",
+];
+
+fn clean(work: &Path) {
+    for item in WORK_ITEMS {
+        let path = work.join(item);
+        let _ = std::fs::remove_dir_all(&path);
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
 fn run(o: &Options) {
     let started = Instant::now();
     let work = &o.work;
@@ -231,7 +252,7 @@ fn run(o: &Options) {
     let briefs_index = work.join("briefs-index");
     let tantivy_index = work.join("tantivy-index");
     let fts5_db = work.join("fts5.sqlite");
-    let _ = std::fs::remove_dir_all(work);
+    clean(work);
     std::fs::create_dir_all(work).expect("create the work folder");
     let me = std::env::current_exe().expect("path of this benchmark binary");
     let mut r = Results {
@@ -462,6 +483,7 @@ fn run(o: &Options) {
         log(started, &format!("report written to {}", out.display()));
     }
     if !o.keep {
-        let _ = std::fs::remove_dir_all(work);
+        clean(work);
+        let _ = std::fs::remove_dir(work); // only when nothing else is in it
     }
 }

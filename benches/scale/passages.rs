@@ -88,12 +88,18 @@ fn list(s: &str) -> Vec<&str> {
     s.split(SEP).filter(|v| !v.is_empty()).collect()
 }
 
-/// Reads the flat passages file into memory (whole, as a baseline program
-/// reading its input would) and calls `f` for every passage.
+/// Streams the flat passages file (one line in memory at a time, so a
+/// baseline's peak RSS is its index writer's, not its input's) and calls `f`
+/// for every passage.
 pub fn for_each(path: &Path, mut f: impl FnMut(Passage<'_>)) {
-    let data = std::fs::read_to_string(path).expect("read the passages file");
-    for line in data.lines() {
-        let mut fields = line.splitn(6, '\t');
+    let mut input = BufReader::with_capacity(1 << 20, std::fs::File::open(path).expect("open the passages file"));
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input.read_line(&mut line).expect("read the passages file") == 0 {
+            break;
+        }
+        let mut fields = line.trim_end_matches('\n').splitn(6, '\t');
         let mut next = || fields.next().expect("a complete passages line");
         let brief = next().parse().expect("brief ordinal");
         let passage = next().parse().expect("passage ordinal");
