@@ -373,6 +373,7 @@ fn run(o: &Options) {
         serde_json::to_string_pretty(&mix).expect("serialise the mix"),
     )
     .expect("write mix");
+    let mut hits_by_query: BTreeMap<&str, BTreeMap<usize, f64>> = BTreeMap::new();
     for (system, index) in [
         ("briefs", &briefs_index),
         ("tantivy", &tantivy_index),
@@ -386,24 +387,32 @@ fn run(o: &Options) {
             .arg(o.repeat.to_string())
             .arg(o.budget_secs.to_string());
         let out = measure::run(&mut cmd, None).stdout;
-        let mut per_kind: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+        let mut per_kind: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let hits = hits_by_query.entry(system).or_default();
         for line in String::from_utf8_lossy(&out).lines() {
             let f: Vec<&str> = line.split('\t').collect();
-            let (i, secs, hits): (usize, f64, f64) = (
+            let (i, secs, total): (usize, f64, f64) = (
                 f[0].parse().expect("query number"),
                 f[1].parse().expect("seconds"),
                 f[2].parse().expect("hits"),
             );
-            let e = per_kind.entry(mix[i].kind.clone()).or_default();
-            e.0.push(secs);
-            e.1.push(hits);
+            per_kind.entry(mix[i].kind.clone()).or_default().push(secs);
+            hits.insert(i, total);
         }
-        for (kind, (secs, hits)) in per_kind {
-            let mean = hits.iter().sum::<f64>() / hits.len() as f64;
+        for (kind, secs) in per_kind {
             r.inprocess
-                .insert((system.to_string(), kind), (measure::percentiles(&secs), mean));
+                .insert((system.to_string(), kind), (measure::percentiles(&secs), 0.0));
         }
         log(started, &format!("in-process queries: {system}"));
+    }
+    // Mean hits per kind over the queries every system ran (a system cut
+    // short by --budget-secs ran fewer), so the column compares like with like.
+    for ((system, kind), (_, mean)) in r.inprocess.iter_mut() {
+        let common: Vec<f64> = (0..mix.len())
+            .filter(|&i| mix[i].kind == *kind && hits_by_query.values().all(|h| h.contains_key(&i)))
+            .map(|i| hits_by_query[system.as_str()][&i])
+            .collect();
+        *mean = common.iter().sum::<f64>() / common.len().max(1) as f64;
     }
 
     // 6. Whole processes.
