@@ -47,7 +47,7 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
     let report = index::build(&options)?;
     let mut out = std::io::stdout().lock();
     if args.format == Format::Text {
-        output::print_build_problems(&mut std::io::stderr().lock(), &report)?;
+        output::print_build_problems(&mut std::io::stderr().lock(), &report);
     }
     match args.format {
         Format::Json => output::write_json(&mut out, &report)?,
@@ -84,7 +84,7 @@ fn open_or_build(locations: &Locations) -> Result<index::OpenIndex> {
             progress: std::io::stderr().is_terminal(),
             ..BuildOptions::new(&locations.corpus, &locations.index)
         })?;
-        output::print_build_problems(&mut err, &report)?;
+        output::print_build_problems(&mut err, &report);
         let _ = writeln!(
             err,
             "indexed {} briefs ({} passages) in {:.2}s",

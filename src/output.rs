@@ -163,15 +163,16 @@ fn print_facet_table(out: &mut impl Write, name: &str, values: &[FacetCount], st
     writeln!(out)
 }
 
-/// Prints an index run's errors and warnings, one a line, for stderr.
-pub fn print_build_problems(err: &mut impl Write, report: &BuildReport) -> io::Result<()> {
+/// Prints an index run's errors and warnings, one a line, for stderr. A
+/// stderr that cannot be written (closed, a full disk) is not a reason to
+/// fail the run: the report still decides the exit code.
+pub fn print_build_problems(err: &mut impl Write, report: &BuildReport) {
     for problem in &report.errors {
-        writeln!(err, "error: {}", sanitize(&problem.error))?;
+        let _ = writeln!(err, "error: {}", sanitize(&problem.error));
     }
     for warning in &report.warnings {
-        writeln!(err, "warning: {}", sanitize(&warning.error))?;
+        let _ = writeln!(err, "warning: {}", sanitize(&warning.error));
     }
-    Ok(())
 }
 
 /// Text from briefs and file names as it may be shown on a terminal: control

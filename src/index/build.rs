@@ -304,6 +304,13 @@ impl<'a> Run<'a> {
     /// `--check`: what an incremental run would do, reading only the files
     /// whose stamp changed (to hash them), plus the index's own integrity.
     fn check(mut self, versions_match: bool) -> Result<BuildReport, IndexError> {
+        if !self.report.damage.is_empty() {
+            // What a damaged index says it holds cannot be trusted: the
+            // answer is the damage, and the fix is a rebuild.
+            self.report.up_to_date = Some(false);
+            self.report.seconds = self.started.elapsed().as_secs_f64();
+            return Ok(self.report);
+        }
         let manifest = self.manifest()?;
         let plan = FilePlan::new(&self.discovery, &manifest, false);
         let pool = self.thread_pool()?;

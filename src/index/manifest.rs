@@ -142,7 +142,8 @@ fn all_terms(column: Option<StrColumn>) -> Result<Vec<String>, IndexError> {
         return Ok(Vec::new());
     };
     let mut stream = column.dictionary().stream()?;
-    let mut terms = Vec::with_capacity(column.num_terms());
+    // The count comes from the file: never trust it for an allocation.
+    let mut terms = Vec::with_capacity(column.num_terms().min(1 << 16));
     while stream.advance() {
         terms.push(String::from_utf8_lossy(stream.key()).into_owned());
     }

@@ -57,6 +57,20 @@ impl TestEnv {
         cmd
     }
 
+    /// [`Self::cmd`] as a plain `std::process::Command`, for tests that
+    /// wire its standard streams themselves.
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("briefs"));
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .arg("--corpus")
+            .arg(self.corpus())
+            .arg("--index")
+            .arg(self.index())
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
     /// Opens the temporary folder to every user, for [`Self::cmd_unprivileged`].
     /// Call it before taking permissions away from part of the corpus.
     pub fn share_with_everyone(&self) {
