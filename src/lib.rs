@@ -26,4 +26,4 @@ pub mod tokenize;
 pub const EXTRACTION_VERSION: u32 = 4;
 
 /// The schema version: bump it whenever the tantivy schema changes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;

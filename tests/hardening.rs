@@ -185,12 +185,17 @@ fn unclosed_front_matter_is_reported() {
 fn damaged_index_files_are_reported_and_repaired_never_a_panic() {
     let env = TestEnv::new(&[("a.txt", NOTE), ("b.txt", OTHER)]);
     env.index_ok();
-    let generation = env.index().join(std::fs::read_to_string(env.index().join("CURRENT")).unwrap().trim());
+    let generation = env
+        .index()
+        .join(std::fs::read_to_string(env.index().join("CURRENT")).unwrap().trim());
     let mut files: Vec<_> = std::fs::read_dir(&generation)
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x != "json" && x != "lock" && !x.is_empty()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x != "json" && x != "lock" && !x.is_empty())
+        })
         .collect();
     files.sort();
     assert!(files.len() >= 5, "{files:?}");
@@ -206,9 +211,17 @@ fn damaged_index_files_are_reported_and_repaired_never_a_panic() {
                 _ => bytes.truncate(bytes.len() / 3),
             }
             std::fs::write(file, &bytes).unwrap();
-            for args in [&["search", "railway", "--facets"][..], &["stats"], &["facets"], &["export"]] {
+            for args in [
+                &["search", "railway", "--facets"][..],
+                &["stats"],
+                &["facets"],
+                &["export"],
+            ] {
                 let code = env.cmd(args).output().unwrap().status.code();
-                assert!(matches!(code, Some(0) | Some(2)), "{args:?} after {damage} of {file:?}: exit {code:?}");
+                assert!(
+                    matches!(code, Some(0) | Some(2)),
+                    "{args:?} after {damage} of {file:?}: exit {code:?}"
+                );
             }
             env.cmd(&["index", "--check"]).assert().code(1);
             std::fs::write(file, &original).unwrap();
@@ -283,7 +296,12 @@ fn unwritable_stderr_is_not_a_panic() {
 fn export_into_a_closed_pipe_exits_quietly() {
     use std::io::{BufRead, BufReader};
     let files: Vec<(String, String)> = (0..300)
-        .map(|i| (format!("n{i:03}.txt"), format!("Note {i}\n\n{}\n", "Envoys met in Herat. ".repeat(40))))
+        .map(|i| {
+            (
+                format!("n{i:03}.txt"),
+                format!("Note {i}\n\n{}\n", "Envoys met in Herat. ".repeat(40)),
+            )
+        })
         .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let env = TestEnv::new(&refs);
@@ -295,7 +313,9 @@ fn export_into_a_closed_pipe_exits_quietly() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     assert!(first.starts_with('{'));
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -323,7 +343,10 @@ fn search_works_on_a_read_only_index() {
         let mode = if entry.file_type().is_dir() { 0o555 } else { 0o444 };
         std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    let out = env.cmd_unprivileged(&["search", "railway", "--format", "json"]).output().unwrap();
+    let out = env
+        .cmd_unprivileged(&["search", "railway", "--format", "json"])
+        .output()
+        .unwrap();
     for entry in walkdir::WalkDir::new(env.index()).into_iter().filter_map(Result::ok) {
         std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     }
@@ -336,7 +359,12 @@ fn search_works_on_a_read_only_index() {
 #[test]
 fn searches_never_fail_while_rebuilds_swap_generations() {
     let files: Vec<(String, String)> = (0..150)
-        .map(|i| (format!("n{i:03}.txt"), format!("Note {i}\n\nEnvoys met in Herat about the railway, round {i}.\n")))
+        .map(|i| {
+            (
+                format!("n{i:03}.txt"),
+                format!("Note {i}\n\nEnvoys met in Herat about the railway, round {i}.\n"),
+            )
+        })
         .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let env = TestEnv::new(&refs);
@@ -352,7 +380,11 @@ fn searches_never_fail_while_rebuilds_swap_generations() {
         let mut searches = 0;
         while !done.load(std::sync::atomic::Ordering::SeqCst) || searches < 20 {
             let out = env.cmd(&["search", "railway", "--format", "json"]).output().unwrap();
-            assert!(out.status.success(), "search {searches} failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "search {searches} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             searches += 1;
         }
     });
@@ -383,9 +415,16 @@ fn terminal_escapes_in_briefs_are_not_sent_to_the_terminal() {
         &["show", "esc\\x1B[31m.txt"],
     ] {
         let out = env.cmd(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout);
-        let stripped = text.replace("\u{1b}[0m", "").replace("\u{1b}[1;31m", "").replace("\u{1b}[1m", "");
+        let stripped = text
+            .replace("\u{1b}[0m", "")
+            .replace("\u{1b}[1;31m", "")
+            .replace("\u{1b}[1m", "");
         let stripped = stripped.replace("\u{1b}[2m", "").replace("\u{1b}[35m", "");
         assert!(!stripped.contains('\u{1b}'), "{args:?} sent an escape: {text:?}");
         assert!(!stripped.contains('\u{7}'), "{args:?} sent a bell: {text:?}");

@@ -103,10 +103,12 @@ pub fn brief_documents(
     analysed: &AnalysedBrief,
 ) -> Result<BriefDocuments, IndexError> {
     let brief = &analysed.brief;
-    let mut union: BTreeSet<Facet> = BTreeSet::new();
-    for entities in analysed.all_entities() {
-        union.extend(facets_of(entities));
+    let mut listed: BTreeSet<Facet> = BTreeSet::new();
+    for entities in &analysed.entities {
+        listed.extend(facets_of(entities));
     }
+    let mut union = listed.clone();
+    union.extend(facets_of(&analysed.title_entities));
     union.extend(analysed.tags.iter().map(|t| FacetValue::Tag(t.clone()).facet()));
     let date = brief.date.map(date_value);
 
@@ -171,6 +173,9 @@ pub fn brief_documents(
     }
     for facet in union {
         head.add_facet(f.brief_facets, facet);
+    }
+    for facet in listed {
+        head.add_facet(f.listed_facets, facet);
     }
     head.add_text(f.record, json(&record)?);
 

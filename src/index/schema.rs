@@ -62,6 +62,10 @@ pub struct Fields {
     pub record: Field,
     /// The brief's facets: its passages', its title's, and those it declares.
     pub brief_facets: Field,
+    /// The facets of its passages only: their document frequencies count,
+    /// for each value, the briefs with a passage that has it, which is what
+    /// facet counts report (see `search::facets`).
+    pub listed_facets: Field,
     /// The key of the file the brief was read from.
     pub file: Field,
     /// The first 8 bytes of the brief's content hash.
@@ -104,6 +108,7 @@ pub fn schema() -> (Schema, Fields) {
         heading_text: b.add_text_field("heading_text", STORED),
         record: b.add_text_field("record", STORED),
         brief_facets: b.add_facet_field("brief_facets", FacetOptions::default()),
+        listed_facets: b.add_facet_field("listed_facets", FacetOptions::default()),
         file: b.add_text_field("file", STRING | FAST),
         hash: b.add_u64_field("hash", column.clone()),
         passages: b.add_u64_field("passages", column.clone()),

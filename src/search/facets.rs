@@ -1,4 +1,6 @@
-//! Facet counts from columns, never from stored documents.
+//! Facet counts from columns, never from stored documents. Values are keyed
+//! by their encoded facet path (components separated by a zero byte), which
+//! needs no escaping.
 //!
 //! [`FacetCounter`] counts, over the passages that match a query, how many
 //! passages and how many *briefs* have each country, region and actor. The
@@ -15,6 +17,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::FacetReader;
@@ -22,7 +25,7 @@ use tantivy::schema::Facet;
 use tantivy::{DocId, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::Scope;
-use crate::facet::{self, Dim, FacetValue};
+use crate::facet::{self, Dim};
 use crate::index::IndexError;
 
 /// Counts of one facet value.
@@ -39,28 +42,47 @@ pub struct FacetCounter {
     pub scope: Scope,
     /// The filter values of each filterable dimension ([`Dim::FILTERABLE`] order).
     pub filters: [Vec<Facet>; 3],
+    /// Dimensions not to count (counted another way).
+    pub skip: [bool; 3],
 }
 
-/// Region paths are at most this deep (region, sub-region, and a spare).
-const MAX_SLOTS: usize = 4;
-
-/// What one facet ordinal of a segment counts for.
+/// Counts of one value while a segment is counted.
 #[derive(Clone, Copy)]
-struct OrdSlots {
-    /// Index of the dimension in [`Dim::FILTERABLE`], if filterable.
-    dim: Option<usize>,
-    /// Slots it counts in: the value itself, and a region's ancestors.
-    slots: [usize; MAX_SLOTS],
-    len: usize,
-}
-
 struct Slot {
-    facet: String,
     counts: Counts,
     last_doc: DocId,
     last_brief: u64,
 }
 
+impl Default for Slot {
+    fn default() -> Slot {
+        Slot {
+            counts: Counts::default(),
+            last_doc: DocId::MAX,
+            last_brief: u64::MAX,
+        }
+    }
+}
+
+impl Slot {
+    /// Counts `doc` of `brief` once, however many of its ordinals lead here.
+    fn count(&mut self, doc: DocId, brief: u64) {
+        if self.last_doc == doc {
+            return;
+        }
+        self.last_doc = doc;
+        self.counts.passages += 1;
+        if self.last_brief != brief {
+            self.last_brief = brief;
+            self.counts.briefs += 1;
+        }
+    }
+}
+
+/// Counts one segment. Values are counted by facet ordinal and turned into
+/// names only at the end, in one pass over the sorted dictionary: a broad
+/// query can touch a hundred thousand distinct actors. A value's dimension
+/// follows from its ordinal, since each dimension's values sort together.
 pub struct SegmentCounter {
     facets: FacetReader,
     briefs: Option<StrColumn>,
@@ -68,61 +90,61 @@ pub struct SegmentCounter {
     ordinals: Option<Column<u64>>,
     /// Per dimension: the ordinal ranges of this segment that pass its filter.
     passing: [Option<Vec<(u64, u64)>>; 3],
-    by_ord: HashMap<u64, OrdSlots>,
-    slot_of: HashMap<String, usize>,
-    slots: Vec<Slot>,
+    /// Per dimension: the ordinals of its values (none for a skipped one).
+    dims: [Option<(u64, u64)>; 3],
+    /// Countries and actors, by ordinal.
+    by_ord: FxHashMap<u64, Slot>,
+    /// Regions count for their ancestors too: per region ordinal, the
+    /// indexes of its path's slots in `regions`.
+    region_paths: FxHashMap<u64, RegionPath>,
+    regions: Vec<(String, Slot)>,
     ords: Vec<u64>,
 }
 
 impl SegmentCounter {
-    fn ord_slots(&mut self, ord: u64) -> OrdSlots {
-        if let Some(known) = self.by_ord.get(&ord) {
-            return *known;
-        }
-        {
-            let mut bytes = Vec::new();
-            let decoded = match self.facets.facet_dict().ord_to_term(ord, &mut bytes) {
-                Ok(true) => facet::decode(&bytes),
-                _ => None,
-            };
-            let value = decoded.as_ref().and_then(FacetValue::from_facet);
-            let dim = value
-                .as_ref()
-                .and_then(|v| Dim::FILTERABLE.iter().position(|d| *d == v.dim()));
-            let mut keys: Vec<String> = Vec::new();
-            if let Some(FacetValue::Region(path)) = &value {
-                keys.extend((1..=path.len()).map(|n| facet::region(&path[..n]).to_string()));
-            } else if let (Some(_), Some(f)) = (dim, &decoded) {
-                keys.push(f.to_string());
-            }
-            let mut slots = OrdSlots {
-                dim,
-                slots: [0; MAX_SLOTS],
-                len: 0,
-            };
-            for key in keys.into_iter().take(MAX_SLOTS) {
-                slots.slots[slots.len] = self.slot(key);
-                slots.len += 1;
-            }
-            self.by_ord.insert(ord, slots);
-            slots
-        }
+    fn dim_of(&self, ord: u64) -> Option<usize> {
+        self.dims
+            .iter()
+            .position(|r| r.is_some_and(|(lo, hi)| (lo..hi).contains(&ord)))
     }
 
-    fn slot(&mut self, facet: String) -> usize {
-        if let Some(&i) = self.slot_of.get(&facet) {
-            return i;
+    /// The slots of a region's path (`/region/Asia`, `/region/Asia/Central Asia`).
+    fn region_path(&mut self, ord: u64) -> RegionPath {
+        if let Some(path) = self.region_paths.get(&ord) {
+            return *path;
         }
-        self.slots.push(Slot {
-            facet: facet.clone(),
-            counts: Counts::default(),
-            last_doc: DocId::MAX,
-            last_brief: u64::MAX,
-        });
-        self.slot_of.insert(facet, self.slots.len() - 1);
-        self.slots.len() - 1
+        let mut bytes = Vec::new();
+        let mut path = RegionPath::default();
+        if let Ok(true) = self.facets.facet_dict().ord_to_term(ord, &mut bytes) {
+            let encoded = String::from_utf8_lossy(&bytes).into_owned();
+            let parts: Vec<&str> = encoded.split(FACET_SEPARATOR).collect();
+            for n in (2..=parts.len()).take(path.slots.len()) {
+                let key = parts[..n].join(&FACET_SEPARATOR.to_string());
+                let at = match self.regions.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        self.regions.push((key, Slot::default()));
+                        self.regions.len() - 1
+                    }
+                };
+                path.slots[path.len] = at;
+                path.len += 1;
+            }
+        }
+        self.region_paths.insert(ord, path);
+        path
     }
 }
+
+/// The slots a region ordinal counts in: the region and its ancestors.
+#[derive(Clone, Copy, Default)]
+struct RegionPath {
+    slots: [usize; 4],
+    len: usize,
+}
+
+/// The separator of an encoded facet path.
+const FACET_SEPARATOR: char = '\u{0}';
 
 impl SegmentCollector for SegmentCounter {
     type Fruit = HashMap<String, Counts>;
@@ -155,33 +177,39 @@ impl SegmentCollector for SegmentCounter {
             .unwrap_or(u64::MAX);
         for i in 0..self.ords.len() {
             let ord = self.ords[i];
-            let slots = self.ord_slots(ord);
             // Counts for its dimension when every other filter passes.
-            let Some(dim) = slots.dim else { continue };
+            let Some(dim) = self.dim_of(ord) else { continue };
             if failing == 1 && pass[dim] {
                 continue;
             }
-            for &slot in &slots.slots[..slots.len] {
-                let slot = &mut self.slots[slot];
-                if slot.last_doc == doc {
-                    continue;
+            if Dim::FILTERABLE[dim] == Dim::Region {
+                let path = self.region_path(ord);
+                for &slot in &path.slots[..path.len] {
+                    self.regions[slot].1.count(doc, brief);
                 }
-                slot.last_doc = doc;
-                slot.counts.passages += 1;
-                if slot.last_brief != brief {
-                    slot.last_brief = brief;
-                    slot.counts.briefs += 1;
-                }
+            } else {
+                self.by_ord.entry(ord).or_default().count(doc, brief);
             }
         }
     }
 
     fn harvest(self) -> HashMap<String, Counts> {
-        self.slots
-            .into_iter()
-            .filter(|s| s.counts.passages > 0)
-            .map(|s| (s.facet, s.counts))
-            .collect()
+        let mut out: HashMap<String, Counts> = HashMap::with_capacity(self.by_ord.len() + self.regions.len());
+        let mut ords: Vec<u64> = self.by_ord.keys().copied().collect();
+        ords.sort_unstable();
+        let mut at = 0;
+        let _ = self.facets.facet_dict().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(slot) = ords.get(at).and_then(|o| self.by_ord.get(o)) {
+                out.insert(String::from_utf8_lossy(bytes).into_owned(), slot.counts);
+            }
+            at += 1;
+        });
+        for (key, slot) in self.regions {
+            if slot.counts.passages > 0 {
+                out.insert(key, slot.counts);
+            }
+        }
+        out
     }
 }
 
@@ -205,14 +233,21 @@ impl Collector for FacetCounter {
                 passing[d] = Some(ranges);
             }
         }
+        let mut dims: [Option<(u64, u64)>; 3] = Default::default();
+        for (d, dim) in Dim::FILTERABLE.iter().enumerate() {
+            if !self.skip[d] {
+                dims[d] = ord_range(&facets, &Facet::from_path([dim.root()]))?;
+            }
+        }
         Ok(SegmentCounter {
             facets,
             briefs: reader.fast_fields().str("brief")?,
             ordinals,
             passing,
-            by_ord: HashMap::new(),
-            slot_of: HashMap::new(),
-            slots: Vec::new(),
+            dims,
+            by_ord: FxHashMap::default(),
+            region_paths: FxHashMap::default(),
+            regions: Vec::new(),
             ords: Vec::new(),
         })
     }
@@ -250,11 +285,13 @@ fn ord_range(facets: &FacetReader, value: &Facet) -> tantivy::Result<Option<(u64
     Ok(range)
 }
 
-/// Every facet value of the index with its brief and passage counts.
-pub fn index_facets(searcher: &Searcher) -> Result<BTreeMap<String, Counts>, IndexError> {
+/// Every facet value of the index under `root` (all values for the root
+/// facet) with its counts: passages that have it, and briefs with a passage
+/// that has it, the same counts a search counts over every passage.
+pub fn index_facets(searcher: &Searcher, root: &Facet) -> Result<BTreeMap<String, Counts>, IndexError> {
     let mut all: BTreeMap<String, Counts> = BTreeMap::new();
-    for (field, briefs) in [("facets", false), ("brief_facets", true)] {
-        for (facet, n) in doc_freqs(searcher, field)? {
+    for (field, briefs) in [("facets", false), ("listed_facets", true)] {
+        for (facet, n) in doc_freqs(searcher, field, root)? {
             let counts = all.entry(facet).or_default();
             if briefs {
                 counts.briefs += n;
@@ -270,20 +307,23 @@ pub fn index_facets(searcher: &Searcher) -> Result<BTreeMap<String, Counts>, Ind
 /// The number of live documents of each term of a facet field (full values
 /// and their ancestors), from the term dictionary; segments with deleted
 /// documents are corrected by the facets of those documents.
-fn doc_freqs(searcher: &Searcher, field_name: &str) -> Result<HashMap<String, u64>, IndexError> {
+fn doc_freqs(searcher: &Searcher, field_name: &str, root: &Facet) -> Result<HashMap<String, u64>, IndexError> {
     let field = searcher
         .schema()
         .get_field(field_name)
         .map_err(|e| IndexError::Internal(e.to_string()))?;
+    let low = facet::encoded(root).to_vec();
+    let mut high = low.clone();
+    high.push(if root.is_root() { 0xff } else { 1 });
+    let under_root = |key: &str| root.is_root() || key.as_bytes().starts_with(&low);
     let mut out: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
-        let mut terms = index.terms().stream()?;
+        let mut terms = index.terms().range().ge(&low).lt(&high).into_stream()?;
         while terms.advance() {
-            if let Some(facet) = facet::decode(terms.key()) {
-                if !facet.is_root() {
-                    *out.entry(facet.to_string()).or_default() += u64::from(terms.value().doc_freq);
-                }
+            if !terms.key().is_empty() {
+                let key = String::from_utf8_lossy(terms.key()).into_owned();
+                *out.entry(key).or_default() += u64::from(terms.value().doc_freq);
             }
         }
         if let Some(alive) = segment.alive_bitset() {
@@ -293,12 +333,12 @@ fn doc_freqs(searcher: &Searcher, field_name: &str) -> Result<HashMap<String, u6
                 let mut prefixes: Vec<String> = Vec::new();
                 for ord in reader.facet_ords(doc) {
                     if reader.facet_dict().ord_to_term(ord, &mut bytes)? {
-                        if let Some(f) = facet::decode(&bytes) {
-                            let parts = f.to_path();
-                            prefixes.extend((1..=parts.len()).map(|n| Facet::from_path(&parts[..n]).to_string()));
-                        }
+                        let encoded = String::from_utf8_lossy(&bytes).into_owned();
+                        let parts: Vec<&str> = encoded.split(FACET_SEPARATOR).collect();
+                        prefixes.extend((1..=parts.len()).map(|n| parts[..n].join(&FACET_SEPARATOR.to_string())));
                     }
                 }
+                prefixes.retain(|p| under_root(p));
                 prefixes.sort();
                 prefixes.dedup();
                 for p in prefixes {

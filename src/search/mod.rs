@@ -221,12 +221,10 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
     let ranked = searcher.search_with_statistics_provider(&*query, &top, &statistics)?;
     let total_hits = searcher.search(&*query, &Count)? as u64;
     let facets = if request.facets {
-        let counter = FacetCounter {
-            scope: request.scope,
-            filters: dims.clone(),
-        };
-        let counts = searcher.search(&*clauses.all_but_one_dim(), &counter)?;
-        Some(facet_counts(counts, request.facet_limit))
+        Some(facet_counts(
+            count_facets(open, request, &clauses, &dims)?,
+            request.facet_limit,
+        ))
     } else {
         None
     };
@@ -267,6 +265,43 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
     })
 }
 
+/// Multi-select facet counts. A dimension's counts ignore its own filter,
+/// so browsing one country (no words, no dates, no other filter) would
+/// count that dimension over every passage of the index: those counts are
+/// the index's own, read from the term dictionaries, and the other
+/// dimensions are counted over the browsed passages only.
+fn count_facets(
+    open: &OpenIndex,
+    request: &SearchRequest,
+    clauses: &query::Clauses,
+    dims: &[Vec<Facet>; 3],
+) -> Result<HashMap<String, Counts>, SearchError> {
+    let filtered: Vec<usize> = (0..3).filter(|&d| !dims[d].is_empty()).collect();
+    let whole_index_dim = match filtered.as_slice() {
+        [d] if clauses.text.is_none() && clauses.dates == (None, None) && request.scope == Scope::Passage => Some(*d),
+        _ => None,
+    };
+    let mut skip = [false; 3];
+    let mut counts = HashMap::new();
+    if let Some(d) = whole_index_dim {
+        skip[d] = true;
+        let root = Facet::from_path([Dim::FILTERABLE[d].root()]);
+        counts.extend(facets::index_facets(&open.searcher, &root)?);
+    }
+    let counter = FacetCounter {
+        scope: request.scope,
+        filters: dims.clone(),
+        skip,
+    };
+    let relaxed = if whole_index_dim.is_some() {
+        clauses.all()
+    } else {
+        clauses.all_but_one_dim()
+    };
+    counts.extend(open.searcher.search(&*relaxed, &counter)?);
+    Ok(counts)
+}
+
 /// The record of brief `key`, whose documents are in segment `segment`.
 fn brief_record(open: &OpenIndex, key: &str, segment: u32) -> Result<BriefRecord, SearchError> {
     let stored = open.stored();
@@ -284,7 +319,7 @@ fn brief_record(open: &OpenIndex, key: &str, segment: u32) -> Result<BriefRecord
 fn facet_counts(counts: HashMap<String, Counts>, limit: usize) -> FacetCounts {
     let mut out = FacetCounts::default();
     for (facet, counts) in counts {
-        let Some(value) = Facet::from_text(&facet).ok().and_then(|f| FacetValue::from_facet(&f)) else {
+        let Some(value) = facet::decode(facet.as_bytes()).and_then(|f| FacetValue::from_facet(&f)) else {
             continue;
         };
         let count = FacetCount {
@@ -336,11 +371,11 @@ pub struct IndexFacet {
 /// Every facet value of the index with brief and passage counts, most
 /// briefs first, from the term dictionaries.
 pub fn index_facets(open: &OpenIndex) -> Result<Vec<IndexFacet>, SearchError> {
-    let counts = index::catch_panic(|| facets::index_facets(&open.searcher))?;
+    let counts = index::catch_panic(|| facets::index_facets(&open.searcher, &Facet::root()))?;
     let mut out: Vec<IndexFacet> = counts
         .into_iter()
         .filter_map(|(facet, counts)| {
-            let value = FacetValue::from_facet(&Facet::from_text(&facet).ok()?)?;
+            let value = FacetValue::from_facet(&facet::decode(facet.as_bytes())?)?;
             Some(IndexFacet {
                 facet: value.dim().root().to_string(),
                 value: value.display_name().to_string(),
