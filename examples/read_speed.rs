@@ -20,9 +20,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show = args.iter().any(|a| a == "--show");
     let compare = args.iter().any(|a| a == "--compare-pdf");
-    let forced = args.iter().find_map(|a| a.strip_prefix("--as=")).map(|f| {
-        Format::from_path(Path::new(&format!("x.{f}"))).unwrap_or_else(|| panic!("unknown format {f}"))
-    });
+    let forced = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--as="))
+        .map(|f| Format::from_path(Path::new(&format!("x.{f}"))).unwrap_or_else(|| panic!("unknown format {f}")));
     for path in args.iter().filter(|a| !a.starts_with("--")) {
         let Ok(bytes) = std::fs::read(path) else {
             eprintln!("{path}: cannot read");

@@ -95,9 +95,19 @@ pub struct IndexArgs {
     /// Build everything from scratch into a fresh folder, swapped in when complete.
     #[arg(long)]
     pub rebuild: bool,
-    /// Compare the index with the corpus and exit 1 if it is stale; writes nothing.
+    /// Compare the index with the corpus and check the index's files against their checksums;
+    /// exit 1 if it is stale or damaged. Writes nothing.
     #[arg(long)]
     pub check: bool,
+    /// With --check: also read every document, posting list and column of the index.
+    #[arg(long, requires = "check")]
+    pub verify: bool,
+    /// Threads for reading briefs and for indexing (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// Memory budget of the indexer in MiB; more memory makes fewer, larger segments.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub memory: usize,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use briefs::entities::Gazetteer;
+use briefs::entities::{Extractor, Gazetteer};
 use briefs::index::{self, BuildOptions};
 use briefs::output::{self, Style};
 use briefs::search::{self, FilterResolver, Scope, SearchRequest};
@@ -32,19 +32,23 @@ fn auto_style() -> Style {
 }
 
 pub fn index(args: IndexArgs) -> Result<ExitCode> {
+    if args.memory == 0 {
+        anyhow::bail!("--memory must be at least 1 (MiB)");
+    }
     let options = BuildOptions {
-        corpus: args.locations.corpus.clone(),
-        index: args.locations.index.clone(),
         rebuild: args.rebuild,
         check: args.check,
+        verify: args.verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
-        extract: true,
         max_file_size: args.max_file_size,
+        threads: args.threads,
+        memory: args.memory.saturating_mul(1024 * 1024),
+        ..BuildOptions::new(&args.locations.corpus, &args.locations.index)
     };
     let report = index::build(&options)?;
     let mut out = std::io::stdout().lock();
     if args.format == Format::Text {
-        output::print_build_problems(&mut std::io::stderr().lock(), &report)?;
+        output::print_build_problems(&mut std::io::stderr().lock(), &report);
     }
     match args.format {
         Format::Json => output::write_json(&mut out, &report)?,
@@ -52,6 +56,13 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
         Format::Text => output::print_build_text(&mut out, &report, auto_style())?,
     }
     let stale = report.up_to_date == Some(false);
+    if args.format == Format::Text && !report.damage.is_empty() && args.check {
+        let mut err = std::io::stderr().lock();
+        for problem in &report.damage {
+            let _ = writeln!(err, "damaged: {}", output::sanitize(problem));
+        }
+        let _ = writeln!(err, "run `briefs index` to repair the index (it is rebuilt)");
+    }
     Ok(if stale || !report.errors.is_empty() {
         ExitCode::from(EXIT_PROBLEMS)
     } else {
@@ -63,22 +74,20 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
 /// corpus does, so that a new user's first search works.
 fn open_or_build(locations: &Locations) -> Result<index::OpenIndex> {
     if !index::exists(&locations.index) && locations.corpus.is_dir() {
-        eprintln!(
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
             "no index at {} yet: building it from {} (once)...",
             locations.index.display(),
             locations.corpus.display()
         );
         let report = index::build(&BuildOptions {
-            corpus: locations.corpus.clone(),
-            index: locations.index.clone(),
-            rebuild: false,
-            check: false,
             progress: std::io::stderr().is_terminal(),
-            extract: true,
-            max_file_size: briefs::corpus::DEFAULT_MAX_FILE_SIZE,
+            ..BuildOptions::new(&locations.corpus, &locations.index)
         })?;
-        output::print_build_problems(&mut std::io::stderr().lock(), &report)?;
-        eprintln!(
+        output::print_build_problems(&mut err, &report);
+        let _ = writeln!(
+            err,
             "indexed {} briefs ({} passages) in {:.2}s",
             report.briefs, report.passages, report.seconds
         );
@@ -125,27 +134,18 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
     if args.per_brief == 0 {
         anyhow::bail!("--per-brief must be at least 1");
     }
+    if let (Some(since), Some(until)) = (since, until) {
+        if since > until {
+            anyhow::bail!("--since {since} is after --until {until}: no date can be in both");
+        }
+    }
     let open = open_or_build(&args.locations)?;
-    let gazetteer = Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
-    // Listing the index's actors reads every passage: only do it for values
-    // the gazetteer does not know (people found by cues).
-    let index_actors = if args.actor.iter().all(|a| gazetteer.resolve_actor(a).is_some()) {
-        Vec::new()
-    } else {
-        search::index_facets(&open)?
-            .into_iter()
-            .filter(|v| v.facet == "actor")
-            .filter_map(|v| v.kind.map(|kind| briefs::entities::Actor { name: v.value, kind }))
-            .collect()
-    };
-    let resolver = FilterResolver {
-        gazetteer: &gazetteer,
-        index_actors,
-    };
+    let resolver = FilterResolver::new(&open, &args.locations.corpus);
     let request = SearchRequest {
         query: args.query.join(" "),
         any: args.any,
         limit: args.limit,
+        offset: 0,
         per_brief: args.per_brief,
         since,
         until,
@@ -179,9 +179,13 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
 
 pub fn facets(args: FacetsArgs) -> Result<ExitCode> {
     let open = index::open(&args.locations.index)?;
-    let gazetteer = Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?;
     let all = !(args.country || args.actor || args.region);
     let needle = args.match_text.as_deref().map(str::to_lowercase);
+    // Aliases are only needed to match --match against them.
+    let gazetteer = match &needle {
+        Some(_) => Some(Gazetteer::load(Some(&args.locations.corpus)).context("loading the gazetteer")?),
+        None => None,
+    };
     let mut values: Vec<_> = search::index_facets(&open)?
         .into_iter()
         .filter(|v| {
@@ -189,15 +193,12 @@ pub fn facets(args: FacetsArgs) -> Result<ExitCode> {
                 || (args.actor && v.facet == "actor")
                 || (args.region && v.facet == "region")
         })
-        .filter(|v| match &needle {
-            None => true,
-            Some(n) => {
+        .filter(|v| match (&needle, &gazetteer) {
+            (Some(n), Some(g)) => {
                 v.value.to_lowercase().contains(n)
-                    || gazetteer
-                        .actor_aliases(&v.value)
-                        .iter()
-                        .any(|a| a.to_lowercase().contains(n))
+                    || g.actor_aliases(&v.value).iter().any(|a| a.to_lowercase().contains(n))
             }
+            _ => true,
         })
         .collect();
     if let Some(top) = args.top {
@@ -217,15 +218,32 @@ pub fn facets(args: FacetsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The extractor the index was built with, to explain its facets again;
+/// warns when the gazetteer changed since (the explanations may differ
+/// until `briefs index` rebuilds).
+fn explaining_extractor(open: &index::OpenIndex, corpus: &std::path::Path) -> Result<Extractor> {
+    let gazetteer = Gazetteer::load(Some(corpus)).context("loading the gazetteer")?;
+    if gazetteer.fingerprint() != open.state.gazetteer {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: the gazetteer (data, actors.toml or countries.toml in {}) changed since the index was built; \
+             run `briefs index` to bring facets and their explanations up to date",
+            corpus.display()
+        );
+    }
+    Ok(Extractor::new(gazetteer))
+}
+
 pub fn export(args: ExportArgs) -> Result<ExitCode> {
     let open = index::open(&args.locations.index)?;
-    let all = index::all_passages(&open)?;
+    let extractor = explaining_extractor(&open, &args.locations.corpus)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for passages in all.values() {
-        if let Some(view) = output::brief_view(passages) {
-            output::write_json(&mut out, &view)?;
-        }
-    }
+    index::for_each_brief(&open, |record, passages| -> Result<()> {
+        let mut passages = passages.to_vec();
+        let title = index::documents::explain(record, &mut passages, &extractor);
+        output::write_json(&mut out, &output::brief_view(record, &passages, &title))?;
+        Ok(())
+    })?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -235,9 +253,8 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
     let path = args.path.trim_start_matches("./");
     let corpus_prefix = format!("{}/", args.locations.corpus.display());
     let path = path.strip_prefix(corpus_prefix.as_str()).unwrap_or(path);
-    let passages = index::brief_passages(&open, path)?;
-    let Some(view) = output::brief_view(&passages) else {
-        let known: Vec<String> = open.state.briefs.keys().cloned().collect();
+    let Some((record, mut passages)) = open.stored().brief(path)? else {
+        let known = index::brief_keys(&open)?;
         let suggestions = search::nearest(path, known.iter().map(String::as_str));
         anyhow::bail!(
             "no brief {path:?} in the index{}",
@@ -248,6 +265,9 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
             }
         );
     };
+    let extractor = explaining_extractor(&open, &args.locations.corpus)?;
+    let title = index::documents::explain(&record, &mut passages, &extractor);
+    let view = output::brief_view(&record, &passages, &title);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => output::write_json(&mut out, &view)?,
@@ -259,12 +279,13 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
 #[derive(serde::Serialize)]
 struct Stats {
     index: String,
-    briefs: usize,
+    briefs: u64,
     passages: u64,
     countries: usize,
     regions: usize,
     actors: usize,
     index_bytes: u64,
+    segments: usize,
     built_at: String,
     build_seconds: f64,
     schema_version: u32,
@@ -277,12 +298,13 @@ pub fn stats(args: StatsArgs) -> Result<ExitCode> {
     let count = |facet: &str| values.iter().filter(|v| v.facet == facet).count();
     let stats = Stats {
         index: args.locations.index.display().to_string(),
-        briefs: open.state.briefs.len(),
-        passages: open.state.briefs.values().map(|e| e.passages as u64).sum(),
+        briefs: open.state.briefs,
+        passages: open.state.passages,
         countries: count("country"),
         regions: count("region"),
         actors: count("actor"),
-        index_bytes: index::index_size(&open),
+        index_bytes: open.size_on_disk(),
+        segments: open.searcher.segment_readers().len(),
         built_at: open.state.built_at.clone(),
         build_seconds: open.state.build_seconds,
         schema_version: open.state.schema_version,
@@ -292,13 +314,17 @@ pub fn stats(args: StatsArgs) -> Result<ExitCode> {
     match args.format {
         Format::Json => output::write_json(&mut out, &stats)?,
         Format::Text => {
-            writeln!(out, "index:          {}", stats.index)?;
+            writeln!(out, "index:          {}", output::sanitize(&stats.index))?;
             writeln!(out, "briefs:         {}", stats.briefs)?;
             writeln!(out, "passages:       {}", stats.passages)?;
             writeln!(out, "countries:      {}", stats.countries)?;
             writeln!(out, "regions:        {}", stats.regions)?;
             writeln!(out, "actors:         {}", stats.actors)?;
-            writeln!(out, "size on disk:   {} bytes", stats.index_bytes)?;
+            writeln!(
+                out,
+                "size on disk:   {} bytes in {} segments",
+                stats.index_bytes, stats.segments
+            )?;
             writeln!(out, "last build:     {} ({:.2}s)", stats.built_at, stats.build_seconds)?;
             writeln!(
                 out,

@@ -101,7 +101,7 @@ pub fn evaluate(extractor: &Extractor, corpus: &Path, labels: &[Label]) -> Resul
         let Some(source) = crate::corpus::read_file(&file)?.briefs.into_iter().next() else {
             continue;
         };
-        let analysed = crate::index::analyse_brief(source.brief, Some(extractor));
+        let analysed = crate::analyse::analyse_brief(source.brief, Some(extractor));
         let mut countries = BTreeSet::new();
         let mut people = BTreeSet::new();
         let mut orgs = BTreeSet::new();

@@ -9,9 +9,11 @@
 //!
 //! The binary (`src/main.rs`) only parses flags and maps errors to exit codes.
 
+pub mod analyse;
 pub mod corpus;
 pub mod entities;
 pub mod eval;
+pub mod facet;
 pub mod index;
 pub mod output;
 pub mod passage;
@@ -21,7 +23,7 @@ pub mod tokenize;
 /// The extraction version: bump it whenever parsing, passage cutting, the
 /// tokenizer or entity extraction changes what goes into the index, so that
 /// existing indexes are rebuilt instead of silently mixing two behaviours.
-pub const EXTRACTION_VERSION: u32 = 1;
+pub const EXTRACTION_VERSION: u32 = 4;
 
 /// The schema version: bump it whenever the tantivy schema changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 4;

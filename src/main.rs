@@ -31,7 +31,28 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Writes a line to stderr, ignoring failure: with stderr closed or on a
+/// full disk there is nowhere left to report to, and `eprintln!` would panic.
+fn report(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 fn main() -> ExitCode {
+    // A panic is a bug or a damaged index file tantivy asserts on: say so in
+    // one line (through the writer above) and exit like any other error.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("unknown cause");
+        report(&format!(
+            "error: briefs stopped unexpectedly ({message}); if the index is damaged, \
+             `briefs index --check` says so and `briefs index` repairs it"
+        ));
+    }));
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -43,12 +64,13 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
-        Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
+            report(&format!("error: {err:#}"));
             ExitCode::from(EXIT_ERROR)
         }
+        Err(_) => ExitCode::from(EXIT_ERROR),
     }
 }

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::entities::{Actor, ActorKind, Mention};
-use crate::index::{BuildReport, StoredPassage};
-use crate::search::{FacetCount, FacetValue, Hit, SearchResults};
+use crate::entities::{Actor, ActorKind, Mention, PassageEntities};
+use crate::index::{BriefRecord, BuildReport, StoredPassage};
+use crate::search::{FacetCount, Hit, IndexFacet, SearchResults};
 
 /// ANSI styles, or nothing when colour is off.
 #[derive(Debug, Clone, Copy)]
@@ -39,30 +39,44 @@ impl Style {
     }
 }
 
-/// Writes a value as one line of JSON.
+/// Writes a value as one line of JSON. The line is encoded first and then
+/// written, so a closed pipe (`briefs export | head -1`) comes back as the
+/// plain I/O error it is, which the binary answers by exiting quietly.
 pub fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
+    line.push(b'\n');
+    out.write_all(&line)
 }
 
 /// The passage text with query words in colour. Without colour the text is
 /// printed as it is: markers such as brackets would change what users copy.
+/// Control characters in the text are escaped piece by piece, so the
+/// colour codes added here are the only ones that reach the terminal.
 fn highlighted(text: &str, ranges: &[[usize; 2]], style: Style) -> String {
     if !style.color || ranges.is_empty() {
-        return text.to_string();
+        return sanitize(text).into_owned();
     }
     let mut out = String::with_capacity(text.len() + ranges.len() * 12);
     let mut at = 0;
     for &[start, end] in ranges {
-        if start < at || end > text.len() {
+        let in_text = |i: usize| i <= text.len() && text.is_char_boundary(i);
+        if start < at || end < start || !in_text(start) || !in_text(end) {
             continue;
         }
-        out.push_str(&text[at..start]);
-        out.push_str(&style.hit(&text[start..end]));
+        out.push_str(&sanitize(&text[at..start]));
+        out.push_str(&style.hit(&sanitize(&text[start..end])));
         at = end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(&sanitize(&text[at..]));
     out
+}
+
+/// Where a passage is: `path:line`, or `path#page=3` for a paged format.
+pub fn citation(doc: &str, line: u64, page: Option<u64>) -> String {
+    match page {
+        Some(page) => format!("{doc}#page={page}"),
+        None => format!("{doc}:{line}"),
+    }
 }
 
 fn actor_names(actors: &[Actor]) -> String {
@@ -98,13 +112,17 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, style: Style) -> io::
         out,
         "{:>2}. {}  {}  {}",
         rank,
-        style.bold(&hit.title),
+        style.bold(&sanitize(&hit.title)),
         style.dim(date),
         style.dim(&format!("score {:.3}", hit.score))
     )?;
-    writeln!(out, "    {}", style.path(&format!("{}:{}", hit.doc, hit.lines[0])))?;
+    writeln!(
+        out,
+        "    {}",
+        style.path(&sanitize(&citation(&hit.doc, hit.lines[0], hit.page)))
+    )?;
     if let Some(heading) = &hit.heading {
-        writeln!(out, "    {}", style.bold(heading))?;
+        writeln!(out, "    {}", style.bold(&sanitize(heading)))?;
     }
     writeln!(out, "    {}", highlighted(&hit.text, &hit.highlights, style))?;
     let mut tags = Vec::new();
@@ -115,7 +133,7 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, style: Style) -> io::
         tags.push(format!("actors: {}", actor_names(&hit.actors)));
     }
     if !tags.is_empty() {
-        writeln!(out, "    {}", style.dim(&tags.join("  |  ")))?;
+        writeln!(out, "    {}", style.dim(&sanitize(&tags.join("  |  "))))?;
     }
     writeln!(out)
 }
@@ -136,7 +154,7 @@ fn print_facet_table(out: &mut impl Write, name: &str, values: &[FacetCount], st
         writeln!(
             out,
             "  {:<width$}  {:>4}  {:>5}{}",
-            v.value,
+            sanitize(&v.value),
             v.count,
             v.passages,
             style.dim(&kind)
@@ -145,15 +163,16 @@ fn print_facet_table(out: &mut impl Write, name: &str, values: &[FacetCount], st
     writeln!(out)
 }
 
-/// Prints an index run's errors and warnings, one a line, for stderr.
-pub fn print_build_problems(err: &mut impl Write, report: &BuildReport) -> io::Result<()> {
+/// Prints an index run's errors and warnings, one a line, for stderr. A
+/// stderr that cannot be written (closed, a full disk) is not a reason to
+/// fail the run: the report still decides the exit code.
+pub fn print_build_problems(err: &mut impl Write, report: &BuildReport) {
     for problem in &report.errors {
-        writeln!(err, "error: {}", sanitize(&problem.error))?;
+        let _ = writeln!(err, "error: {}", sanitize(&problem.error));
     }
     for warning in &report.warnings {
-        writeln!(err, "warning: {}", sanitize(&warning.error))?;
+        let _ = writeln!(err, "warning: {}", sanitize(&warning.error));
     }
-    Ok(())
 }
 
 /// Text from briefs and file names as it may be shown on a terminal: control
@@ -268,7 +287,7 @@ pub fn print_build_text(out: &mut impl Write, report: &BuildReport, style: Style
 }
 
 /// Prints `briefs facets`.
-pub fn print_facet_values_text(out: &mut impl Write, values: &[FacetValue], style: Style) -> io::Result<()> {
+pub fn print_facet_values_text(out: &mut impl Write, values: &[IndexFacet], style: Style) -> io::Result<()> {
     if values.is_empty() {
         return writeln!(out, "no facet values");
     }
@@ -293,7 +312,7 @@ pub fn print_facet_values_text(out: &mut impl Write, values: &[FacetValue], styl
             out,
             "{:<8} {:<width$}  {:>6}  {:>8}  {}",
             v.facet,
-            v.value,
+            sanitize(&v.value),
             v.briefs,
             v.passages,
             style.dim(&extra)
@@ -306,12 +325,26 @@ pub fn print_facet_values_text(out: &mut impl Write, values: &[FacetValue], styl
 #[derive(Debug, Clone, Serialize)]
 pub struct BriefView<'a> {
     pub doc: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
     pub title: &'a str,
     pub date: Option<&'a str>,
     pub author: Option<&'a str>,
     pub source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    /// The encoding the file was decoded from, when it was not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub tags: &'a [String],
+    /// The brief's countries and actors: its passages', its title's and
+    /// those the file declares.
     pub countries: Vec<String>,
     pub actors: Vec<Actor>,
+    /// What made the brief-level facets of the title and the file itself.
+    #[serde(skip_serializing_if = "<[Mention]>::is_empty")]
+    pub title_mentions: &'a [Mention],
     pub passages: Vec<PassageView<'a>>,
 }
 
@@ -319,6 +352,8 @@ pub struct BriefView<'a> {
 pub struct PassageView<'a> {
     pub passage: u64,
     pub lines: [u64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
     pub heading: Option<&'a str>,
     pub text: &'a str,
     pub countries: &'a [String],
@@ -327,28 +362,49 @@ pub struct PassageView<'a> {
     pub mentions: &'a [Mention],
 }
 
-/// Builds the view of one brief from its stored passages (in order).
-pub fn brief_view(passages: &[StoredPassage]) -> Option<BriefView<'_>> {
-    let first = passages.first()?;
-    let mut countries: Vec<String> = passages.iter().flat_map(|p| p.countries.iter().cloned()).collect();
+/// Builds the view of one brief from its record, stored passages (in
+/// order, with their mentions found again by `index::documents::explain`)
+/// and the entities of its title and front matter.
+pub fn brief_view<'a>(
+    record: &'a BriefRecord,
+    passages: &'a [StoredPassage],
+    title: &'a PassageEntities,
+) -> BriefView<'a> {
+    let mut countries: Vec<String> = passages
+        .iter()
+        .flat_map(|p| p.countries.iter())
+        .chain(&title.countries)
+        .cloned()
+        .collect();
     countries.sort();
     countries.dedup();
-    let mut actors: Vec<Actor> = passages.iter().flat_map(|p| p.actors.iter().cloned()).collect();
+    let mut actors: Vec<Actor> = passages
+        .iter()
+        .flat_map(|p| p.actors.iter())
+        .chain(&title.actors)
+        .cloned()
+        .collect();
     actors.sort();
     actors.dedup();
-    Some(BriefView {
-        doc: &first.doc,
-        title: &first.title,
-        date: first.date.as_deref(),
-        author: first.author.as_deref(),
-        source: first.source.as_deref(),
+    BriefView {
+        doc: &record.doc,
+        id: record.id.as_deref(),
+        title: &record.title,
+        date: record.date.as_deref(),
+        author: record.author.as_deref(),
+        source: record.source.as_deref(),
+        url: record.url.as_deref(),
+        encoding: record.encoding.as_deref(),
+        tags: &record.tags,
         countries,
         actors,
+        title_mentions: &title.mentions,
         passages: passages
             .iter()
             .map(|p| PassageView {
                 passage: p.passage,
                 lines: p.lines,
+                page: p.page,
                 heading: p.heading.as_deref(),
                 text: &p.text,
                 countries: &p.countries,
@@ -357,16 +413,37 @@ pub fn brief_view(passages: &[StoredPassage]) -> Option<BriefView<'_>> {
                 mentions: &p.mentions,
             })
             .collect(),
-    })
+    }
+}
+
+/// How a mention was found, for `briefs show`: ` (surname)`, ` (tagger, margin 52.3)`.
+fn found_by(m: &Mention) -> String {
+    match (m.via, m.margin) {
+        (Some(via), Some(margin)) => format!(" ({}, margin {:.1})", via.as_str(), margin.0),
+        (Some(via), None) => format!(" ({})", via.as_str()),
+        (None, _) => String::new(),
+    }
 }
 
 /// Prints `briefs show` for a person.
 pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) -> io::Result<()> {
-    writeln!(out, "{}", style.bold(view.title))?;
-    writeln!(out, "{}", style.path(view.doc))?;
+    writeln!(out, "{}", style.bold(&sanitize(view.title)))?;
+    writeln!(out, "{}", style.path(&sanitize(view.doc)))?;
+    if let Some(id) = view.id {
+        writeln!(out, "id: {}", sanitize(id))?;
+    }
     writeln!(out, "date: {}", view.date.unwrap_or("none"))?;
-    writeln!(out, "author: {}", view.author.unwrap_or("none"))?;
-    writeln!(out, "source: {}", view.source.unwrap_or("none"))?;
+    writeln!(out, "author: {}", sanitize(view.author.unwrap_or("none")))?;
+    writeln!(out, "source: {}", sanitize(view.source.unwrap_or("none")))?;
+    if let Some(url) = view.url {
+        writeln!(out, "url: {}", sanitize(url))?;
+    }
+    if let Some(encoding) = view.encoding {
+        writeln!(out, "encoding: {encoding}")?;
+    }
+    if !view.tags.is_empty() {
+        writeln!(out, "tags: {}", sanitize(&view.tags.join(", ")))?;
+    }
     writeln!(out, "countries: {}", view.countries.join(", "))?;
     let people: Vec<&str> = view
         .actors
@@ -380,26 +457,30 @@ pub fn print_brief_text(out: &mut impl Write, view: &BriefView, style: Style) ->
         .filter(|a| a.kind == ActorKind::Org)
         .map(|a| a.name.as_str())
         .collect();
-    writeln!(out, "people: {}", people.join(", "))?;
-    writeln!(out, "organisations: {}", orgs.join(", "))?;
+    writeln!(out, "people: {}", sanitize(&people.join(", ")))?;
+    writeln!(out, "organisations: {}", sanitize(&orgs.join(", ")))?;
+    print_mentions(out, view.title_mentions, style)?;
     for p in &view.passages {
         writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            style.bold(&format!("[{}] lines {}-{}", p.passage, p.lines[0], p.lines[1]))
-        )?;
+        let place = match p.page {
+            Some(page) => format!("page {page}"),
+            None => format!("lines {}-{}", p.lines[0], p.lines[1]),
+        };
+        writeln!(out, "{}", style.bold(&format!("[{}] {place}", p.passage)))?;
         if let Some(h) = p.heading {
-            writeln!(out, "  {}", style.bold(h))?;
+            writeln!(out, "  {}", style.bold(&sanitize(h)))?;
         }
-        writeln!(out, "  {}", p.text)?;
-        for m in p.mentions.iter() {
-            writeln!(
-                out,
-                "  {}",
-                style.dim(&format!("{} {} <- {:?}", m.facet, m.value, m.text))
-            )?;
-        }
+        writeln!(out, "  {}", sanitize(p.text))?;
+        print_mentions(out, p.mentions, style)?;
+    }
+    Ok(())
+}
+
+/// One line per facet a text produced: `country Iran <- "Tehran"`.
+fn print_mentions(out: &mut impl Write, mentions: &[Mention], style: Style) -> io::Result<()> {
+    for m in mentions {
+        let line = format!("{} {} <- {:?}{}", m.facet, m.value, m.text, found_by(m));
+        writeln!(out, "  {}", style.dim(&sanitize(&line)))?;
     }
     Ok(())
 }

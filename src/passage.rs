@@ -27,6 +27,8 @@ pub struct Passage {
     pub text: String,
     /// First and last line of the passage in the brief's file (1-based).
     pub lines: (u32, u32),
+    /// The page it is on, for paged formats (PDF).
+    pub page: Option<u32>,
 }
 
 /// Cuts `brief` into passages of at most `max_words` words and
@@ -47,6 +49,7 @@ pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
                         heading: heading.map(str::to_string),
                         text: block.text[start..end].trim().to_string(),
                         lines: (block.line_at(start), block.line_at(end.saturating_sub(1).max(start))),
+                        page: block.page,
                     });
                 }
                 heading = None;
@@ -66,12 +69,13 @@ fn push_lone_heading(out: &mut Vec<Passage>, text: &str, block: &Block) {
         heading: None,
         text: text.to_string(),
         lines: (block.first_line(), block.last_line()),
+        page: block.page,
     });
 }
 
 /// Counts words the way users count them (UAX #29 words).
 pub fn word_count(text: &str) -> usize {
-    text.unicode_words().count()
+    crate::tokenize::count_words(text)
 }
 
 /// Abbreviations after which UAX #29 sees a sentence end that is not one.
@@ -80,12 +84,12 @@ const ABBREVIATIONS: &[&str] = &[
     "Gov.", "Amb.", "No.", "vs.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.", "e.g.", "i.e.",
 ];
 
-/// Sentence spans of `text` (byte ranges), merging fragments that UAX #29
-/// ends after an honorific or an initial ("Dr. S. Jaishankar").
+/// Sentence spans of `text` (byte ranges), merging fragments that end
+/// after an honorific or an initial ("Dr. S. Jaishankar").
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut pending: Option<usize> = None;
-    for (start, sentence) in text.split_sentence_bound_indices() {
+    for (start, sentence) in sentence_bounds(text) {
         let begin = pending.take().unwrap_or(start);
         let end = start + sentence.len();
         let trimmed = sentence.trim_end();
@@ -103,14 +107,66 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
+/// Raw sentences of `text` with their offsets. Text in Latin script (the
+/// common case, where Unicode's sentence rules cost as much as the rest of
+/// the analysis) is cut by the rules that matter there: a sentence ends
+/// after `.`, `!` or `?`, closing quotes and brackets, and white space,
+/// unless a word in lower case follows ("etc. and", "\"Why?\" she asked"). Other
+/// scripts, with their own sentence marks, go through UAX #29.
+fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
+    let latin = text
+        .chars()
+        .all(|c| c.is_ascii() || ('\u{a0}'..='\u{24f}').contains(&c) || ('\u{2010}'..='\u{2027}').contains(&c));
+    if !latin {
+        return text.split_sentence_bound_indices().collect();
+    }
+    const CLOSERS: &[char] = &['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}'];
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        while chars
+            .next_if(|&(_, d)| CLOSERS.contains(&d) || matches!(d, '.' | '!' | '?'))
+            .is_some()
+        {}
+        if !chars.peek().is_some_and(|&(_, d)| d.is_whitespace()) {
+            continue;
+        }
+        while chars.next_if(|&(_, d)| d.is_whitespace()).is_some() {}
+        let Some(&(next, _)) = chars.peek() else {
+            break;
+        };
+        if text[next..]
+            .chars()
+            .find(|d| d.is_alphabetic())
+            .is_some_and(char::is_lowercase)
+        {
+            continue;
+        }
+        out.push((start, &text[start..next]));
+        start = next;
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
 /// Groups the sentences of a paragraph into windows of at most `max_words`
 /// words, balanced so the last window is not a stub; then cuts any window
 /// still over the bounds (one huge sentence) at word bounds.
 fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
     let max_words = max_words.max(1);
     let mut out = Vec::new();
-    for (start, end) in balanced_windows(text, max_words) {
-        cut_oversized(text, start, end, max_words, &mut out);
+    for (start, end, words) in balanced_windows(text, max_words) {
+        if words <= max_words && end - start <= MAX_PASSAGE_BYTES {
+            out.push((start, end));
+        } else {
+            cut_oversized(text, start, end, max_words, &mut out);
+        }
     }
     out
 }
@@ -120,10 +176,6 @@ fn sentence_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
 /// the text between two words goes with the word before it.
 fn cut_oversized(text: &str, start: usize, end: usize, max_words: usize, out: &mut Vec<(usize, usize)>) {
     let piece = &text[start..end];
-    if piece.len() <= MAX_PASSAGE_BYTES && word_count(piece) <= max_words {
-        out.push((start, end));
-        return;
-    }
     let word_starts: Vec<usize> = piece.unicode_word_indices().map(|(i, _)| start + i).collect();
     // Even pieces: as many as the word bound needs, cut at word starts.
     let pieces = word_starts.len().div_ceil(max_words).max(1);
@@ -158,11 +210,12 @@ fn cut_by_bytes(text: &str, mut start: usize, end: usize, out: &mut Vec<(usize, 
     out.push((start, end));
 }
 
-/// Windows of whole sentences, balanced; a window holds one sentence at least.
-fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
+/// Windows of whole sentences, balanced, with their word counts; a window
+/// holds one sentence at least.
+fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize, usize)> {
     let total = word_count(text);
     if total <= max_words {
-        return vec![(0, text.len())];
+        return vec![(0, text.len(), total)];
     }
     // Aim each window boundary at an even share of the words, at the
     // sentence end nearest to it, never past the bound.
@@ -178,7 +231,7 @@ fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
             let undershoot = goal.saturating_sub(seen);
             let nearer_now = k < windows && seen + n > goal && overshoot > undershoot;
             if words + n > max_words || nearer_now {
-                out.push((wstart, wend));
+                out.push((wstart, wend, words));
                 window = None;
                 words = 0;
                 k += 1;
@@ -188,7 +241,7 @@ fn balanced_windows(text: &str, max_words: usize) -> Vec<(usize, usize)> {
         words += n;
         seen += n;
     }
-    out.extend(window);
+    out.extend(window.map(|(start, end)| (start, end, words)));
     out
 }
 
@@ -205,6 +258,25 @@ mod tests {
             text[spans[0].0..spans[0].1].trim(),
             "He spoke to Dr. S. Jaishankar on Thursday."
         );
+    }
+
+    #[test]
+    fn sentence_ends_in_latin_script() {
+        let text =
+            "He left. \"Why?\" she asked (twice.) Talks resumed, etc. and ended. In 3.5 days the U.S. Army came.";
+        let cut: Vec<&str> = sentence_bounds(text).iter().map(|(_, s)| s.trim_end()).collect();
+        assert_eq!(
+            cut,
+            [
+                "He left.",
+                "\"Why?\" she asked (twice.)",
+                "Talks resumed, etc. and ended.",
+                "In 3.5 days the U.S.",
+                "Army came."
+            ]
+        );
+        let persian = "نشست پایان یافت. گفتگو ادامه دارد؟ بله.";
+        assert_eq!(sentence_bounds(persian).len(), 3);
     }
 
     #[test]

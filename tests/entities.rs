@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use briefs::analyse::{analyse, AnalysedBrief};
 use briefs::corpus::Brief;
 use briefs::entities::{ActorKind, BriefEntities, Extractor, Gazetteer};
-use briefs::index::{analyse, AnalysedBrief};
 use briefs::passage::Passage;
 
 /// A neutral headline, so the title adds no entity of its own.
@@ -78,18 +78,7 @@ fn path(parts: &[&str]) -> Vec<String> {
 /// Runs the extractor on raw passage texts, without the brief parser (which
 /// would drop boilerplate such as "Related Posts" before extraction).
 fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
-    let brief = Brief {
-        path: "raw.txt".into(),
-        title: String::new(),
-        date: None,
-        author: None,
-        source: None,
-        url: None,
-        encoding: None,
-        declared: Default::default(),
-        blocks: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let brief = Brief::new("raw.txt");
     let passages: Vec<Passage> = texts
         .iter()
         .enumerate()
@@ -98,6 +87,7 @@ fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
             heading: None,
             text: t.to_string(),
             lines: (i as u32 + 1, i as u32 + 1),
+            page: None,
         })
         .collect();
     x.extract(&brief, &passages)

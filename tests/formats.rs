@@ -498,6 +498,7 @@ fn every_single_brief_format_is_indexed_searched_and_shown() {
     let hit = env.search(&["Hairatan", "wagons"]).hits.remove(0);
     assert_eq!(hit.doc, "report.pdf");
     assert!(hit.lines[0] >= 1);
+    assert_eq!(hit.page, Some(2), "the Hairatan paragraph is on page 2");
 }
 
 #[test]

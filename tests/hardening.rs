@@ -7,6 +7,8 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 
+use std::path::Path;
+
 use common::TestEnv;
 use predicates::prelude::*;
 
@@ -174,4 +176,270 @@ fn unclosed_front_matter_is_reported() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("fm.md") && stderr.contains("front matter"), "{stderr}");
     assert_eq!(env.docs(&["pipeline"]).len(), 1);
+}
+
+/// Flips bytes in, or truncates, each file of the index: search, stats and
+/// facets answer or fail with a message (exit 0 or 2), never panic (101);
+/// `--check` reports the damage; `briefs index` repairs it.
+#[test]
+fn damaged_index_files_are_reported_and_repaired_never_a_panic() {
+    let env = TestEnv::new(&[("a.txt", NOTE), ("b.txt", OTHER)]);
+    env.index_ok();
+    let generation = env
+        .index()
+        .join(std::fs::read_to_string(env.index().join("CURRENT")).unwrap().trim());
+    let mut files: Vec<_> = std::fs::read_dir(&generation)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x != "json" && x != "lock" && !x.is_empty())
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for file in &files {
+        for damage in ["flip", "truncate"] {
+            let original = std::fs::read(file).unwrap();
+            let mut bytes = original.clone();
+            match damage {
+                "flip" => {
+                    let at = bytes.len() / 2;
+                    bytes[at] ^= 0xff;
+                }
+                _ => bytes.truncate(bytes.len() / 3),
+            }
+            std::fs::write(file, &bytes).unwrap();
+            for args in [
+                &["search", "railway", "--facets"][..],
+                &["stats"],
+                &["facets"],
+                &["export"],
+            ] {
+                let code = env.cmd(args).output().unwrap().status.code();
+                assert!(
+                    matches!(code, Some(0) | Some(2)),
+                    "{args:?} after {damage} of {file:?}: exit {code:?}"
+                );
+            }
+            env.cmd(&["index", "--check"]).assert().code(1);
+            std::fs::write(file, &original).unwrap();
+        }
+    }
+    // Damage, then a plain run repairs it.
+    let file = &files[0];
+    std::fs::write(file, b"not an index file").unwrap();
+    env.cmd(&["index", "--check"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("damaged"));
+    env.cmd(&["index"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("damaged"));
+    env.cmd(&["index", "--check"]).assert().success();
+    assert_eq!(env.docs(&["railway"]).len(), 1);
+}
+
+/// Point 12: a `CURRENT` that is not UTF-8 does not block `--rebuild`, and
+/// one naming a path outside the index is never followed.
+#[test]
+fn current_that_is_not_a_generation_name_is_never_followed() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    env.index_ok();
+    let current = env.index().join("CURRENT");
+    std::fs::write(&current, [0xff, 0xfe, b'x']).unwrap();
+    env.cmd(&["search", "railway"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not name a generation"));
+    env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
+    assert_eq!(env.docs(&["railway"]).len(), 1);
+
+    let elsewhere = env.dir.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join("gen-000001")).unwrap();
+    std::fs::write(&current, elsewhere.join("gen-000001").to_string_lossy().as_bytes()).unwrap();
+    env.cmd(&["index"]).assert().success();
+    // The run rebuilt in the index folder; nothing was written elsewhere.
+    assert_eq!(std::fs::read_dir(elsewhere.join("gen-000001")).unwrap().count(), 0);
+    assert!(std::fs::read_to_string(&current).unwrap().starts_with("gen-"));
+    assert_eq!(env.docs(&["railway"]).len(), 1);
+}
+
+/// Point 13: `--index` naming a file says so, instead of "File exists".
+#[test]
+fn index_path_that_is_a_file_is_explained() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    std::fs::write(env.index(), "a file").unwrap();
+    env.cmd(&["index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file, not a folder"));
+    assert_eq!(std::fs::read_to_string(env.index()).unwrap(), "a file");
+}
+
+/// Point 7: with stderr unwritable (`2>/dev/full`) nothing panics.
+#[test]
+fn unwritable_stderr_is_not_a_panic() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    // Binary content: an error for that file (0xFF 0xFE alone is now an empty UTF-16 text).
+    std::fs::write(env.corpus().join("bad.txt"), [b'o', b'k', 0, 1, 0, 0xff, 0]).unwrap();
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let index = env.std_cmd(&["index"]).stderr(full()).output().unwrap();
+    assert_eq!(index.status.code(), Some(1));
+    let bad = env.std_cmd(&["search", "(("]).stderr(full()).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `briefs export | head -1` exits quietly instead of "Broken pipe", exit 2.
+#[test]
+fn export_into_a_closed_pipe_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    let files: Vec<(String, String)> = (0..300)
+        .map(|i| {
+            (
+                format!("n{i:03}.txt"),
+                format!("Note {i}\n\n{}\n", "Envoys met in Herat. ".repeat(40)),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let env = TestEnv::new(&refs);
+    env.index_ok();
+    let mut child = env
+        .std_cmd(&["export"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Point 11: search needs no write access: on an index the user cannot
+/// write, it answers and creates no file.
+#[test]
+fn search_works_on_a_read_only_index() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    env.index_ok();
+    env.share_with_everyone();
+    let listing = |dir: &Path| -> Vec<String> {
+        let mut all: Vec<String> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.path().display().to_string())
+            .collect();
+        all.sort();
+        all
+    };
+    let before = listing(&env.index());
+    for entry in walkdir::WalkDir::new(env.index()).into_iter().filter_map(Result::ok) {
+        let mode = if entry.file_type().is_dir() { 0o555 } else { 0o444 };
+        std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let out = env
+        .cmd_unprivileged(&["search", "railway", "--format", "json"])
+        .output()
+        .unwrap();
+    for entry in walkdir::WalkDir::new(env.index()).into_iter().filter_map(Result::ok) {
+        std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("a.txt"));
+    assert_eq!(listing(&env.index()), before);
+}
+
+/// Point 10: searches keep answering while `--rebuild` swaps generations.
+#[test]
+fn searches_never_fail_while_rebuilds_swap_generations() {
+    let files: Vec<(String, String)> = (0..150)
+        .map(|i| {
+            (
+                format!("n{i:03}.txt"),
+                format!("Note {i}\n\nEnvoys met in Herat about the railway, round {i}.\n"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let env = TestEnv::new(&refs);
+    env.index_ok();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..6 {
+                env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut searches = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) || searches < 20 {
+            let out = env.cmd(&["search", "railway", "--format", "json"]).output().unwrap();
+            assert!(
+                out.status.success(),
+                "search {searches} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            searches += 1;
+        }
+    });
+}
+
+/// Point 13: `--since` after `--until` is refused, not silently empty.
+#[test]
+fn since_after_until_is_refused() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    env.cmd(&["search", "railway", "--since", "2024-05", "--until", "2024-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is after --until"));
+}
+
+/// Point 13: escape sequences in a brief's text and in a file name do not
+/// reach the terminal.
+#[test]
+fn terminal_escapes_in_briefs_are_not_sent_to_the_terminal() {
+    let env = TestEnv::new(&[(
+        "esc\u{1b}[31m.txt",
+        "Title \u{1b}]0;owned\u{7}\n\nThe railway \u{1b}[2J reached Herat.\n",
+    )]);
+    env.index_ok();
+    for args in [
+        &["search", "railway", "--color", "never"][..],
+        &["search", "railway", "--color", "always"],
+        &["show", "esc\\x1B[31m.txt"],
+    ] {
+        let out = env.cmd(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let stripped = text
+            .replace("\u{1b}[0m", "")
+            .replace("\u{1b}[1;31m", "")
+            .replace("\u{1b}[1m", "");
+        let stripped = stripped.replace("\u{1b}[2m", "").replace("\u{1b}[35m", "");
+        assert!(!stripped.contains('\u{1b}'), "{args:?} sent an escape: {text:?}");
+        assert!(!stripped.contains('\u{7}'), "{args:?} sent a bell: {text:?}");
+    }
+}
+
+/// Point 6: thousands of nested parentheses are refused with a message
+/// instead of overflowing the stack.
+#[test]
+fn deeply_nested_query_is_explained() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    let deep = format!("{}railway{}", "(".repeat(9000), ")".repeat(9000));
+    env.cmd(&["search", &deep])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nested parentheses"));
 }

@@ -203,7 +203,7 @@ fn an_index_from_another_version_says_what_to_run() {
     env.cmd(&["search", "water"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("another version").and(predicate::str::contains("briefs index --rebuild")));
+        .stderr(predicate::str::contains("another version").and(predicate::str::contains("run `briefs index`")));
     env.cmd(&["index", "--check"]).assert().code(1);
     // A plain index run rebuilds by itself and says why.
     let (code, run) = index_json(&env, &[]);

@@ -184,3 +184,37 @@ fn analyzer_keeps_special_tokens_whole() {
     assert!(t.contains(&"ic-814".to_string()), "{t:?}");
     assert!(t.contains(&"1961".to_string()), "{t:?}");
 }
+
+mod properties {
+    use briefs::tokenize::{analyze, count_tokens, tokenize, word_segments};
+    use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    /// Text from the characters the word-bound rules care about: letters,
+    /// digits, the mid-word and mid-number signs, spaces and newlines, and a
+    /// few non-ASCII characters (curly apostrophe, accented letters, a
+    /// combining mark, Persian, the zero-width non-joiner, a no-break space).
+    fn text() -> impl Strategy<Value = String> {
+        let alphabet: Vec<char> = "aZ09 .,;:'_\"-&@#\t\r\n\u{b}\u{c}’éğ\u{301}م‌\u{a0}".chars().collect();
+        prop::collection::vec(prop::sample::select(alphabet), 0..60).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_word_bounds_equal_unicode_segmentation(text in text()) {
+            let expected: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+            prop_assert_eq!(word_segments(&text), expected);
+        }
+
+        #[test]
+        fn cached_terms_are_folded_then_stemmed(text in text()) {
+            let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+            let expected: Vec<String> = tokenize(&text).iter().map(|t| stemmer.stem(&t.text).into_owned()).collect();
+            let terms: Vec<String> = analyze(&text).into_iter().map(|t| t.text).collect();
+            prop_assert_eq!(&terms, &expected);
+            prop_assert_eq!(count_tokens(&text), expected.len());
+        }
+    }
+}

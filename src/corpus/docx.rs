@@ -17,7 +17,7 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::text::{empty_brief, parse_lines, SourceLine};
+use super::text::{parse_lines, SourceLine};
 use super::{Brief, FormatError};
 
 /// Largest XML part read from an archive, once inflated.
@@ -29,7 +29,7 @@ pub fn read_docx(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
     let document = read_part(&mut zip, "word/document.xml")?
         .ok_or_else(|| FormatError::Broken("no word/document.xml: not a Word document".into()))?;
     let lines = docx_paragraphs(&document)?;
-    let mut brief = empty_brief(path);
+    let mut brief = Brief::new(path);
     if let Some(core) = read_part(&mut zip, "docProps/core.xml")? {
         let props = properties(&core, &["title", "creator"]);
         brief.title = props[0].clone().unwrap_or_default();
@@ -44,7 +44,7 @@ pub fn read_odt(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
     let content = read_part(&mut zip, "content.xml")?
         .ok_or_else(|| FormatError::Broken("no content.xml: not an OpenDocument text".into()))?;
     let lines = odt_paragraphs(&content)?;
-    let mut brief = empty_brief(path);
+    let mut brief = Brief::new(path);
     if let Some(meta) = read_part(&mut zip, "meta.xml")? {
         let props = properties(&meta, &["title", "creator", "initial-creator"]);
         brief.title = props[0].clone().unwrap_or_default();

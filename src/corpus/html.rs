@@ -27,7 +27,7 @@ use html5ever::{Attribute, QualName};
 use scraper::{ElementRef, Html, HtmlTreeSink, Node};
 use serde_json::Value;
 
-use super::text::{empty_brief, parse_date_value, parse_lines, SourceLine};
+use super::text::{parse_date_value, parse_lines, SourceLine};
 use super::{encoding, Brief, FormatError};
 
 type NodeId = <HtmlTreeSink as TreeSink>::Handle;
@@ -36,7 +36,7 @@ type NodeId = <HtmlTreeSink as TreeSink>::Handle;
 pub fn read_html(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
     let decoded = decode_html(bytes)?;
     let (html, lines) = parse_with_lines(&decoded.text);
-    let mut brief = empty_brief(path);
+    let mut brief = Brief::new(path);
     brief.encoding = decoded.encoding.map(str::to_string);
 
     let meta = Meta::collect(&html);

@@ -11,8 +11,8 @@
 
 use serde_json::{Map, Value};
 
-use super::text::{empty_brief, parse_date_value, parse_lines, SourceLine};
-use super::{encoding, FormatError, ReadFile, SourceBrief};
+use super::text::{parse_date_value, parse_lines, SourceLine};
+use super::{encoding, Brief, FormatError, ReadFile, SourceBrief};
 
 /// Longest line quoted in a problem.
 const QUOTE_CHARS: usize = 60;
@@ -133,10 +133,10 @@ fn field(record: &Map<String, Value>, names: &[&str]) -> Option<String> {
 }
 
 /// Builds the brief of one record; every block cites the record's line.
-fn record_brief(key: &str, record: &Map<String, Value>, line: u32) -> Result<super::Brief, String> {
+fn record_brief(key: &str, record: &Map<String, Value>, line: u32) -> Result<Brief, String> {
     let body = field(record, &["body", "text", "content", "contents", "article"])
         .ok_or("no `body` or `text` field with text")?;
-    let mut brief = empty_brief(key);
+    let mut brief = Brief::new(key);
     if let Some(title) = field(record, &["title", "headline"]) {
         brief.title = title;
     }

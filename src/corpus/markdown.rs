@@ -10,7 +10,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::text::{empty_brief, parse_date_value, parse_lines, SourceLine};
+use super::text::{parse_date_value, parse_lines, SourceLine};
 use super::{Brief, Declared};
 
 /// Longest front matter, in lines: a `---` further down is a rule in the text.
@@ -19,7 +19,7 @@ const MAX_FRONT_MATTER_LINES: usize = 200;
 /// Parses a Markdown brief. `path` is only carried into the result.
 pub fn parse_markdown(path: &str, text: &str) -> Brief {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut brief = empty_brief(path);
+    let mut brief = Brief::new(path);
     let (body_start, first_line) = read_front_matter(text, &mut brief);
     let lines = body_lines(&text[body_start..], first_line);
     parse_lines(&mut brief, &lines);

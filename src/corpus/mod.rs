@@ -272,12 +272,33 @@ pub struct Brief {
     pub warnings: Vec<String>,
 }
 
+impl Brief {
+    /// A brief with no title, metadata or body yet.
+    pub fn new(path: &str) -> Brief {
+        Brief {
+            path: path.to_string(),
+            title: String::new(),
+            date: None,
+            author: None,
+            source: None,
+            url: None,
+            encoding: None,
+            declared: Declared::default(),
+            blocks: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// Facet values a brief declares about itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Declared {
     /// Country names, aliases or ISO codes, resolved through the gazetteer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
     /// Actor names; a known alias resolves to its actor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }

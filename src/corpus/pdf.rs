@@ -27,7 +27,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use pdf_extract::content::Content;
 use pdf_extract::{Dictionary, Document, MediaBox, Object, ObjectId, OutputDev, OutputError, Transform};
 
-use super::text::{empty_brief, parse_date_value, parse_lines, SourceLine};
+use super::text::{parse_date_value, parse_lines, SourceLine};
 use super::{Brief, FormatError};
 
 /// Reads a PDF; `path` is only carried into the result.
@@ -52,7 +52,7 @@ pub fn read_pdf(path: &str, bytes: &[u8]) -> Result<Brief, FormatError> {
             pages.len()
         )));
     }
-    let mut brief = empty_brief(path);
+    let mut brief = Brief::new(path);
     brief.warnings = warnings;
     if let Some(title) = info.title.filter(|t| !is_junk_title(t)) {
         brief.title = title;

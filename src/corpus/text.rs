@@ -52,22 +52,6 @@ impl SourceLine {
     }
 }
 
-/// A brief with nothing read yet.
-pub(crate) fn empty_brief(path: &str) -> Brief {
-    Brief {
-        path: path.to_string(),
-        title: String::new(),
-        date: None,
-        author: None,
-        source: None,
-        url: None,
-        encoding: None,
-        declared: Default::default(),
-        blocks: Vec::new(),
-        warnings: Vec::new(),
-    }
-}
-
 /// Parses the text of one brief. `path` is only carried into the result.
 pub fn parse_brief(path: &str, text: &str) -> Brief {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -80,7 +64,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
         })
         .collect();
 
-    let mut brief = empty_brief(path);
+    let mut brief = Brief::new(path);
     let body_start = parse_front_matter(&lines, &mut brief);
     let source_lines: Vec<SourceLine> = lines[body_start..]
         .iter()

@@ -5,11 +5,14 @@
 //! gazetteer, with longer traps ("Indian Ocean", "Vienna Convention") as
 //! patterns that win and count for nothing. Actors come from a second pass
 //! over organisations and known people, plus [`people`]'s cue-based finder
-//! for people no list knows; names are then joined across the brief (a
-//! surname-only mention joins the full name).
+//! for people no list knows, and [`tagger`]'s trained tagger for people and
+//! organisations neither knows; names are then joined across the brief (a
+//! surname-only mention joins the full name). Every actor mention says how
+//! it was found ([`Via`]).
 
 mod data;
 mod people;
+pub mod tagger;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -58,6 +61,55 @@ pub struct Actor {
 /// A region path in the UN geoscheme: `["Asia", "Central Asia"]`.
 pub type RegionPath = Vec<String>;
 
+/// How an actor mention was found, so that `briefs show` can explain it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// A name or alias in the built-in lists or the user's `actors.toml`.
+    List,
+    /// A title, role, apposition or speech verb next to the name.
+    Cue,
+    /// A surname alone, joined to the full name named elsewhere in the brief.
+    Surname,
+    /// The trained tagger, above its margin.
+    Tagger,
+    /// Declared by the file itself (Markdown front matter).
+    Declared,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::List => "list",
+            Via::Cue => "cue",
+            Via::Surname => "surname",
+            Via::Tagger => "tagger",
+            Via::Declared => "declared",
+        }
+    }
+}
+
+/// The tagger's margin for a mention, rounded to hundredths so that the
+/// same text always stores the same number.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Margin(pub f32);
+
+impl Margin {
+    fn new(margin: f32) -> Margin {
+        Margin((margin * 100.0).round() / 100.0)
+    }
+}
+
+// Margins are finite numbers (the decoder caps them), so bitwise equality is equality.
+impl PartialEq for Margin {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for Margin {}
+
 /// One piece of text that made the extractor assign a facet, for `briefs show`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
@@ -66,6 +118,13 @@ pub struct Mention {
     pub value: String,
     /// The text as written in the passage.
     pub text: String,
+    /// How an actor (or a country the tagger pointed at) was found; absent
+    /// in indexes built before it was recorded, and for gazetteer places.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
+    /// The tagger's margin, for mentions it found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<Margin>,
 }
 
 /// The entities of one passage.
@@ -78,8 +137,8 @@ pub struct PassageEntities {
 }
 
 impl PassageEntities {
-    /// Records that `text` names the actor `name`.
-    fn add_actor(&mut self, name: &str, kind: ActorKind, text: String) {
+    /// Records that `text` names the actor `name`, found `via`.
+    fn add_actor(&mut self, name: &str, kind: ActorKind, text: String, via: Via, margin: Option<f32>) {
         // Duplicates are removed once, when the passage is finished: a
         // check here would make a passage with many mentions quadratic.
         self.actors.push(Actor {
@@ -90,6 +149,8 @@ impl PassageEntities {
             facet: kind.as_str().to_string(),
             value: name.to_string(),
             text,
+            via: Some(via),
+            margin: margin.map(Margin::new),
         });
     }
 }
@@ -331,6 +392,8 @@ impl Gazetteer {
         ] {
             hasher.update(text.as_bytes());
         }
+        // A retrained tagger changes what is extracted: rebuild indexes.
+        hasher.update(tagger::Tagger::builtin_weights());
         let names: BTreeMap<String, data::CountryNames> =
             data::parse_builtin("countries.toml", data::BUILTIN_COUNTRIES)?;
         let places: data::Places = data::parse_builtin("places.toml", data::BUILTIN_PLACES)?;
@@ -751,6 +814,45 @@ struct PersonMention {
     tokens: Vec<String>,
     known: Option<usize>,
     strong: bool,
+    via: Via,
+    margin: Option<f32>,
+}
+
+/// An organisation the tagger found that no list knows.
+struct TaggedOrg {
+    passage: usize,
+    name: String,
+    text: String,
+    margin: f32,
+}
+
+/// How an unlisted organisation's name is kept, so that the same name
+/// written in two briefs is one actor: spaces collapsed, typographic
+/// apostrophes and hyphens made plain, a leading "the" and a trailing
+/// possessive dropped.
+pub fn org_display_name(text: &str) -> String {
+    let plain: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{2019}' | '\u{2018}' => '\'',
+            '\u{2010}' | '\u{2011}' | '\u{2013}' => '-',
+            c => c,
+        })
+        .collect();
+    let mut words: Vec<&str> = plain.split_whitespace().collect();
+    if words.len() > 1 && words[0].eq_ignore_ascii_case("the") {
+        words.remove(0);
+    }
+    let mut name = words.join(" ");
+    if name.ends_with("'s") && name.len() > 2 {
+        name.truncate(name.len() - 2);
+    }
+    name
+}
+
+/// True when `a` and `b` (byte spans) overlap.
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
 }
 
 /// `a` can stand for `b`: equal after folding, or an initial of it.
@@ -834,9 +936,135 @@ fn is_initial_word(word: &str) -> bool {
     word.trim_end_matches('.').chars().count() == 1
 }
 
+/// The tagger's spans in `text`, leaving out lines that read as headlines
+/// (title case, no final punctuation).
+fn headline_free_spans(tagger: &tagger::Tagger, text: &str) -> Vec<tagger::TaggedSpan> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let trimmed = line.trim_end();
+        let prose = trimmed.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ':', ';']);
+        let headline = !prose && {
+            let toks = tagger::tokens::tokenize(line);
+            let words: Vec<&str> = toks.iter().map(|t| &line[t.start..t.end]).collect();
+            tagger::title_case(&words)
+        };
+        if !headline {
+            out.extend(tagger.tag(line).into_iter().map(|s| tagger::TaggedSpan {
+                start: s.start + offset,
+                end: s.end + offset,
+                ..s
+            }));
+        }
+        offset += line.len() + 1;
+    }
+    out
+}
+
+/// What the tagger adds to a passage.
+enum Tagged {
+    Person(PersonMention),
+    Org(TaggedOrg),
+    /// A place the tagger found that the gazetteer knows under another case
+    /// ("KABUL" outside a dateline); the tagger never adds a place the
+    /// gazetteer does not know.
+    Country {
+        name: String,
+        region: Option<RegionPath>,
+        text: String,
+        margin: f32,
+    },
+}
+
 impl Extractor {
     pub fn new(gazetteer: Gazetteer) -> Extractor {
         Extractor { gazetteer }
+    }
+
+    /// The tagger's spans in `text` above their margin that nothing else
+    /// claimed: lists and cues win (`claimed`), and so do places, except a
+    /// place inside a longer name ("Pakistan Cricket Board").
+    /// The tagger's spans in `text` above their type's margin.
+    fn tagged_spans(&self, text: &str) -> Vec<tagger::TaggedSpan> {
+        let tagger = tagger::Tagger::builtin();
+        let mut spans = headline_free_spans(tagger, text);
+        spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));
+        spans
+    }
+
+    fn tagged(
+        &self,
+        pi: usize,
+        text: &str,
+        spans: Vec<tagger::TaggedSpan>,
+        claimed: &[(usize, usize)],
+        place_spans: &[(usize, usize)],
+    ) -> Vec<Tagged> {
+        let g = &self.gazetteer;
+        let mut out = Vec::new();
+        for span in spans {
+            let range = (span.start, span.end);
+            if claimed.iter().any(|&c| overlaps(c, range)) {
+                continue;
+            }
+            let place_owns =
+                |p: &(usize, usize)| overlaps(*p, range) && !(range.0 <= p.0 && p.1 <= range.1 && range != *p);
+            if place_spans.iter().any(place_owns) {
+                continue;
+            }
+            let surface = &text[span.start..span.end];
+            match span.kind {
+                tagger::EntityType::Location => {
+                    if let Some(c) = g.resolve_country(surface) {
+                        out.push(Tagged::Country {
+                            name: c.name.clone(),
+                            region: c.region_path(),
+                            text: surface.to_string(),
+                            margin: span.margin,
+                        });
+                    }
+                }
+                tagger::EntityType::Person => {
+                    let tokens = people::name_tokens(surface);
+                    if !people::plausible_name(&tokens) {
+                        continue;
+                    }
+                    let known = g
+                        .actor_lookup
+                        .get(&lookup_key(&tokens.join(" ")))
+                        .copied()
+                        .filter(|&i| g.actors[i].kind == ActorKind::Person);
+                    out.push(Tagged::Person(PersonMention {
+                        passage: pi,
+                        text: surface.to_string(),
+                        tokens,
+                        known,
+                        // A title or role right before vouches for a lone surname, as for the cue finder.
+                        strong: people::role_before(&text[..span.start]),
+                        via: Via::Tagger,
+                        margin: Some(span.margin),
+                    }));
+                }
+                tagger::EntityType::Org => {
+                    let mut name = org_display_name(surface);
+                    if name.is_empty() || g.resolve_country(&name).is_some() {
+                        continue;
+                    }
+                    match g.resolve_actor(&name) {
+                        Some(a) if a.kind == ActorKind::Person => continue,
+                        Some(a) => name = a.name.clone(),
+                        None => {}
+                    }
+                    out.push(Tagged::Org(TaggedOrg {
+                        passage: pi,
+                        name,
+                        text: surface.to_string(),
+                        margin: span.margin,
+                    }));
+                }
+            }
+        }
+        out
     }
 
     /// Countries, regions and actors of a brief's title and of each of its
@@ -846,6 +1074,7 @@ impl Extractor {
         let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len() + 1);
         let mut person_mentions: Vec<PersonMention> = Vec::new();
         let mut org_mentions: Vec<(usize, usize, String)> = Vec::new();
+        let mut tagged_orgs: Vec<TaggedOrg> = Vec::new();
         // Text 0 is the title; a heading is read with the first passage it introduces.
         let texts: Vec<String> = std::iter::once(brief.title.clone())
             .chain(passages.iter().map(|p| match &p.heading {
@@ -858,8 +1087,12 @@ impl Extractor {
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
             let mut blocked: Vec<(usize, usize)> = Vec::new();
+            // Every place match, kept or not ("Jordan" in "Michael Jordan" too):
+            // the tagger must not bring back what the traps threw out.
+            let mut place_spans: Vec<(usize, usize)> = Vec::new();
             let mut countries = BTreeSet::new();
             let mut regions = BTreeSet::new();
+            place_spans.extend(g.places.find_iter(text.as_str()).map(|m| (m.start(), m.end())));
             for (start, end, target) in g.country_mentions(text) {
                 blocked.push((start, end));
                 let (facet, value) = match target {
@@ -879,6 +1112,8 @@ impl Extractor {
                     facet: facet.into(),
                     value,
                     text: text[start..end].to_string(),
+                    via: None,
+                    margin: None,
                 });
             }
             for (start, end, target) in g.actor_mentions(text) {
@@ -895,23 +1130,64 @@ impl Extractor {
                         tokens: actor.name.split_whitespace().map(str::to_string).collect(),
                         known: Some(idx),
                         strong: true,
+                        via: Via::List,
+                        margin: None,
                     }),
                 }
             }
+            let mut claimed = blocked.clone();
+            let tagged = self.tagged_spans(text);
             for candidate in people::detect(text, &blocked) {
+                // A second opinion: a name found only by a nearby role or verb
+                // that the tagger is sure is an organisation or a place
+                // ("the Rapid Support Forces", "Chatham House argued") is not a person.
+                let vetoed = !candidate.strong
+                    && tagged.iter().any(|s| {
+                        s.kind != tagger::EntityType::Person
+                            && overlaps((s.start, s.end), (candidate.start, candidate.end))
+                    });
+                if vetoed {
+                    continue;
+                }
                 let joined = candidate.tokens.join(" ");
                 let known = g
                     .actor_lookup
                     .get(&lookup_key(&joined))
                     .copied()
                     .filter(|&i| g.actors[i].kind == ActorKind::Person);
+                claimed.push((candidate.start, candidate.end));
                 person_mentions.push(PersonMention {
                     passage: pi,
                     text: text[candidate.start..candidate.end].to_string(),
                     tokens: candidate.tokens,
                     known,
                     strong: candidate.strong,
+                    via: Via::Cue,
+                    margin: None,
                 });
+            }
+            for found in self.tagged(pi, text, tagged, &claimed, &place_spans) {
+                match found {
+                    Tagged::Person(m) => person_mentions.push(m),
+                    Tagged::Org(o) => tagged_orgs.push(o),
+                    Tagged::Country {
+                        name,
+                        region,
+                        text,
+                        margin,
+                    } => {
+                        if countries.insert(name.clone()) {
+                            regions.extend(region);
+                            entities.mentions.push(Mention {
+                                facet: "country".into(),
+                                value: name,
+                                text,
+                                via: Some(Via::Tagger),
+                                margin: Some(Margin::new(margin)),
+                            });
+                        }
+                    }
+                }
             }
             entities.countries = countries.into_iter().collect();
             entities.regions = regions.into_iter().collect();
@@ -938,7 +1214,9 @@ impl Extractor {
                 _ => None,
             }
         };
-        let mut persons: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+        // Each person's mentions: passage, text, how found, tagger margin.
+        type Found = Vec<(usize, String, Via, Option<f32>)>;
+        let mut persons: BTreeMap<String, Found> = BTreeMap::new();
         for m in &person_mentions {
             let single = m.tokens.len() == 1;
             let Some(name) = resolve(&m.tokens, m.known) else {
@@ -955,7 +1233,10 @@ impl Extractor {
             {
                 continue;
             }
-            persons.entry(name).or_default().push((m.passage, m.text.clone()));
+            persons
+                .entry(name)
+                .or_default()
+                .push((m.passage, m.text.clone(), m.via, m.margin));
         }
         // Later surname-only mentions ("Muttaqi") of a person named in full in this brief.
         let surnames: BTreeMap<String, Vec<&String>> = persons.keys().fold(BTreeMap::new(), |mut acc, name| {
@@ -975,17 +1256,33 @@ impl Extractor {
             .collect();
         let mut extra: Vec<(String, usize, String)> = Vec::new();
         if !linkable.is_empty() {
-            // One pass over each text for all surnames at once.
-            let matcher = build_matcher(&linkable.iter().map(|(s, _)| (*s).clone()).collect::<Vec<_>>());
+            // Many surnames: one automaton pass over each text for all of
+            // them; a few (the usual brief): a plain search each, since
+            // building an automaton costs more than it saves.
+            const AUTOMATON_FROM: usize = 16;
+            let matcher = (linkable.len() >= AUTOMATON_FROM)
+                .then(|| build_matcher(&linkable.iter().map(|(s, _)| (*s).clone()).collect::<Vec<_>>()));
             let named_in: BTreeMap<&String, BTreeSet<usize>> = linkable
                 .iter()
-                .map(|(_, owner)| (*owner, persons[*owner].iter().map(|(p, _)| *p).collect()))
+                .map(|(_, owner)| (*owner, persons[*owner].iter().map(|(p, ..)| *p).collect()))
                 .collect();
             for (pi, text) in texts.iter().enumerate() {
                 let mut found: BTreeSet<usize> = BTreeSet::new();
-                for m in matcher.find_iter(text.as_str()) {
-                    if on_word_bounds(text, m.start(), m.end()) {
-                        found.insert(m.pattern().as_usize());
+                match &matcher {
+                    Some(matcher) => {
+                        for m in matcher.find_iter(text.as_str()) {
+                            if on_word_bounds(text, m.start(), m.end()) {
+                                found.insert(m.pattern().as_usize());
+                            }
+                        }
+                    }
+                    None => {
+                        for (k, (surname, _)) in linkable.iter().enumerate() {
+                            let mut hits = text.match_indices(surname.as_str());
+                            if hits.any(|(s, m)| on_word_bounds(text, s, s + m.len())) {
+                                found.insert(k);
+                            }
+                        }
                     }
                 }
                 for k in found {
@@ -998,30 +1295,38 @@ impl Extractor {
             }
         }
         for (name, pi, text) in extra {
-            persons.entry(name).or_default().push((pi, text));
+            persons.entry(name).or_default().push((pi, text, Via::Surname, None));
         }
 
         for (name, mentions) in persons {
             if g.is_suppressed(&name) {
                 continue;
             }
-            for (pi, text) in mentions {
-                results[pi].add_actor(&name, ActorKind::Person, text);
+            for (pi, text, via, margin) in mentions {
+                results[pi].add_actor(&name, ActorKind::Person, text, via, margin);
             }
         }
         for (pi, idx, text) in org_mentions {
             let name = &g.actors[idx].name;
             if !g.is_suppressed(name) {
-                results[pi].add_actor(name, ActorKind::Org, text);
+                results[pi].add_actor(name, ActorKind::Org, text, Via::List, None);
+            }
+        }
+        for org in tagged_orgs {
+            if !g.is_suppressed(&org.name) {
+                results[org.passage].add_actor(&org.name, ActorKind::Org, org.text, Via::Tagger, Some(org.margin));
             }
         }
         for entities in &mut results {
             entities.actors.sort();
             entities.actors.dedup();
+            // One line per text and value; the most reliable way (list first) is kept.
             entities
                 .mentions
-                .sort_by(|a, b| (&a.facet, &a.value, &a.text).cmp(&(&b.facet, &b.value, &b.text)));
-            entities.mentions.dedup();
+                .sort_by(|a, b| (&a.facet, &a.value, &a.text, a.via).cmp(&(&b.facet, &b.value, &b.text, b.via)));
+            entities
+                .mentions
+                .dedup_by(|a, b| (&a.facet, &a.value, &a.text) == (&b.facet, &b.value, &b.text));
         }
         let title = results.remove(0);
         BriefEntities {

@@ -97,6 +97,8 @@ pub(crate) const HONORIFICS: &[&str] = &[
     "maulvi",
     "mawlavi",
     "molvi",
+    "molavi",
+    "ustad",
     "mullah",
     "mulla",
     "sheikh",
@@ -136,7 +138,7 @@ pub(crate) const HONORIFICS: &[&str] = &[
 ];
 
 /// Roles: before a name they make it a person; near a name, too.
-const ROLES: &[&str] = &[
+pub(crate) const ROLES: &[&str] = &[
     "minister",
     "ministers",
     "president",
@@ -185,10 +187,25 @@ const ROLES: &[&str] = &[
     "chairwoman",
     "deputy",
     "official",
+    // Occupations that news style puts before a name like a title
+    // ("Economist Ayesha Siddiqa said").
+    "economist",
+    "analyst",
+    "researcher",
+    "activist",
+    "lawyer",
+    "journalist",
+    "scholar",
+    "writer",
+    "poet",
+    "singer",
+    "engineer",
+    "trader",
+    "teacher",
 ];
 
 /// Verbs after a full name that make it a person.
-const SPEECH_VERBS: &[&str] = &[
+pub(crate) const SPEECH_VERBS: &[&str] = &[
     "said",
     "says",
     "told",
@@ -711,7 +728,7 @@ fn is_cue(word: &str) -> bool {
         || in_set(&ROLE_SET, ROLES, &lower)
 }
 
-fn is_role(word: &str) -> bool {
+pub(crate) fn is_role(word: &str) -> bool {
     let lower = word.to_lowercase();
     in_set(&ROLE_SET, ROLES, &lower) || in_set(&HONORIFIC_SET, HONORIFICS, &lower)
 }
@@ -814,9 +831,9 @@ impl BlockedSpans {
     }
 }
 
-fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandidate> {
-    let tokens: Vec<String> = run
-        .iter()
+/// A name's words as names are kept: possessive dropped, initials with a dot.
+fn tokens_of(run: &[Word]) -> Vec<String> {
+    run.iter()
         .map(|w| {
             let bare = w.text.trim_end_matches("'s").trim_end_matches("\u{2019}s");
             if is_initial(bare) && !bare.ends_with('.') {
@@ -825,7 +842,40 @@ fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandida
                 bare.to_string()
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The words of a name found elsewhere (the tagger), kept as the cue
+/// finder keeps them, so that both give one actor for one name; leading
+/// titles and honorifics are dropped.
+pub(crate) fn name_tokens(text: &str) -> Vec<String> {
+    let words = words(text);
+    let first = words.iter().position(|w| !is_role(w.text)).unwrap_or(words.len());
+    tokens_of(&words[first..])
+}
+
+/// The tagger's person is a name as the cue finder understands names:
+/// every word a name word, a particle ("bin", "al") or an initial, and not
+/// all initials. This keeps out role phrases ("Foreign Affairs Minister").
+pub(crate) fn plausible_name(tokens: &[String]) -> bool {
+    tokens.iter().any(|t| !is_initial(t))
+        && tokens
+            .iter()
+            .all(|t| is_name_word(t) || PARTICLES.contains(&t.as_str()) || is_initial(t))
+}
+
+/// True when the last word of `before` is a title, honorific or role.
+pub(crate) fn role_before(before: &str) -> bool {
+    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
+    if trimmed.len() == before.len() && !before.is_empty() {
+        return false;
+    }
+    let last = trimmed.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    !last.is_empty() && is_cue(last)
+}
+
+fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandidate> {
+    let tokens = tokens_of(run);
     let full_words = tokens.iter().filter(|t| !is_initial(t)).count();
     if full_words == 0 {
         return None;

@@ -57,6 +57,20 @@ impl TestEnv {
         cmd
     }
 
+    /// [`Self::cmd`] as a plain `std::process::Command`, for tests that
+    /// wire its standard streams themselves.
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("briefs"));
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .arg("--corpus")
+            .arg(self.corpus())
+            .arg("--index")
+            .arg(self.index())
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
     /// Opens the temporary folder to every user, for [`Self::cmd_unprivileged`].
     /// Call it before taking permissions away from part of the corpus.
     pub fn share_with_everyone(&self) {
@@ -154,6 +168,12 @@ pub struct HitJson {
     pub countries: Vec<String>,
     pub actors: Vec<ActorJson>,
     pub highlights: Vec<[usize; 2]>,
+    /// The page of a passage of a paged format (PDF).
+    #[serde(default)]
+    pub page: Option<u64>,
+    /// The record id of a brief read from a JSON Lines record.
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Clone)]

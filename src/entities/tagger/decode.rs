@@ -1,0 +1,251 @@
+//! Viterbi decoding over BIO labels, and the margin of each span found.
+//!
+//! The margin of a span is the drop from the best labelling's score to the
+//! best labelling in which some token of the span, or the token right after
+//! it, has another label. It comes from max-marginals (a forward and a
+//! backward max-product pass), so one decode gives every span's margin; it
+//! covers "not a name at all", "another type" and "other boundaries" at
+//! once, which is what the extractor needs to trust a span.
+
+use super::{is_inside, label_type, Label, TokenSpan, LABELS, OUTSIDE};
+
+/// Transition scores: `trans[from][to]`, and from the sentence start and to its end.
+#[derive(Debug, Clone)]
+pub struct Transitions {
+    pub trans: [[f32; LABELS]; LABELS],
+    pub start: [f32; LABELS],
+    pub end: [f32; LABELS],
+}
+
+impl Transitions {
+    /// Zero scores, with the moves BIO forbids at minus infinity: `I-X`
+    /// only after `B-X` or `I-X`, never first.
+    pub fn forbidding_invalid() -> Transitions {
+        let mut t = Transitions {
+            trans: [[0.0; LABELS]; LABELS],
+            start: [0.0; LABELS],
+            end: [0.0; LABELS],
+        };
+        for to in 0..LABELS as Label {
+            if !is_inside(to) {
+                continue;
+            }
+            t.start[to as usize] = f32::NEG_INFINITY;
+            for from in 0..LABELS as Label {
+                if from != to && from != to - 1 {
+                    t.trans[from as usize][to as usize] = f32::NEG_INFINITY;
+                }
+            }
+        }
+        t
+    }
+
+    /// Scores into a segment: from the sentence start, or from an `O` token.
+    fn entry(&self, at_start: bool) -> [f32; LABELS] {
+        if at_start {
+            self.start
+        } else {
+            self.trans[OUTSIDE as usize]
+        }
+    }
+
+    /// Scores out of a segment: to the sentence end, or to an `O` token.
+    fn exit(&self, at_end: bool) -> [f32; LABELS] {
+        if at_end {
+            self.end
+        } else {
+            std::array::from_fn(|y| self.trans[y][OUTSIDE as usize])
+        }
+    }
+}
+
+/// Buffers reused across segments.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    alpha: Vec<f32>,
+    beta: Vec<f32>,
+    back: Vec<u8>,
+    best: Vec<Label>,
+}
+
+/// The best labelling of a segment whose emission scores are `em`
+/// (`n * LABELS`, token-major). The tokens before and after the segment are
+/// `O` unless it touches the sentence's start (`at_start`) or end (`at_end`).
+pub fn viterbi(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s: &mut Scratch) -> Vec<Label> {
+    forward(t, em, at_start, s);
+    let n = em.len() / LABELS;
+    if n == 0 {
+        return Vec::new();
+    }
+    let exit = t.exit(at_end);
+    let last = &s.alpha[(n - 1) * LABELS..n * LABELS];
+    let mut y = argmax(&std::array::from_fn::<f32, LABELS, _>(|k| last[k] + exit[k]));
+    let mut labels = vec![OUTSIDE; n];
+    for i in (0..n).rev() {
+        labels[i] = y as Label;
+        if i > 0 {
+            y = s.back[i * LABELS + y] as usize;
+        }
+    }
+    labels
+}
+
+fn argmax(xs: &[f32; LABELS]) -> usize {
+    let mut best = 0;
+    for k in 1..LABELS {
+        if xs[k] > xs[best] {
+            best = k;
+        }
+    }
+    best
+}
+
+fn forward(t: &Transitions, em: &[f32], at_start: bool, s: &mut Scratch) {
+    let n = em.len() / LABELS;
+    s.alpha.clear();
+    s.alpha.resize(n * LABELS, f32::NEG_INFINITY);
+    s.back.clear();
+    s.back.resize(n * LABELS, 0);
+    if n == 0 {
+        return;
+    }
+    let entry = t.entry(at_start);
+    for y in 0..LABELS {
+        s.alpha[y] = entry[y] + em[y];
+    }
+    for i in 1..n {
+        for y in 0..LABELS {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0;
+            for p in 0..LABELS {
+                let v = s.alpha[(i - 1) * LABELS + p] + t.trans[p][y];
+                if v > best {
+                    best = v;
+                    arg = p;
+                }
+            }
+            s.alpha[i * LABELS + y] = best + em[i * LABELS + y];
+            s.back[i * LABELS + y] = arg as u8;
+        }
+    }
+}
+
+fn backward(t: &Transitions, em: &[f32], at_end: bool, s: &mut Scratch) {
+    let n = em.len() / LABELS;
+    s.beta.clear();
+    s.beta.resize(n * LABELS, f32::NEG_INFINITY);
+    if n == 0 {
+        return;
+    }
+    let exit = t.exit(at_end);
+    s.beta[(n - 1) * LABELS..].copy_from_slice(&exit);
+    for i in (0..n - 1).rev() {
+        for y in 0..LABELS {
+            let mut best = f32::NEG_INFINITY;
+            for q in 0..LABELS {
+                let v = t.trans[y][q] + em[(i + 1) * LABELS + q] + s.beta[(i + 1) * LABELS + q];
+                if v > best {
+                    best = v;
+                }
+            }
+            s.beta[i * LABELS + y] = best;
+        }
+    }
+}
+
+/// The largest margin reported: a span no other labelling can touch.
+pub const MAX_MARGIN: f32 = 1.0e6;
+
+/// The spans of the best labelling of a segment, each with its margin.
+pub fn decode_spans(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s: &mut Scratch) -> Vec<TokenSpan> {
+    let labels = viterbi(t, em, at_start, at_end, s);
+    if labels.iter().all(|&l| l == OUTSIDE) {
+        return Vec::new();
+    }
+    backward(t, em, at_end, s);
+    let n = labels.len();
+    // Token margins: best score minus the best score with another label here.
+    s.best.clear();
+    let mut margins = Vec::with_capacity(n);
+    for (i, &label) in labels.iter().enumerate() {
+        let m = |y: usize| s.alpha[i * LABELS + y] + s.beta[i * LABELS + y];
+        let best = m(label as usize);
+        let other = (0..LABELS)
+            .filter(|&y| y != label as usize)
+            .map(m)
+            .fold(f32::NEG_INFINITY, f32::max);
+        margins.push((best - other).min(MAX_MARGIN));
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let Some(kind) = label_type(labels[i]) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        while j < n && is_inside(labels[j]) {
+            j += 1;
+        }
+        let upto = (j + 1).min(n);
+        let margin = margins[i..upto].iter().copied().fold(MAX_MARGIN, f32::min);
+        out.push(TokenSpan {
+            first: i,
+            last: j - 1,
+            kind,
+            margin,
+        });
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{begin, inside, EntityType};
+    use super::*;
+
+    fn emissions(rows: &[[f32; LABELS]]) -> Vec<f32> {
+        rows.iter().flatten().copied().collect()
+    }
+
+    #[test]
+    fn viterbi_respects_bio_and_finds_the_best_path() {
+        let t = Transitions::forbidding_invalid();
+        // Token 1 prefers I-PER, but I-PER cannot follow O: the path must
+        // make token 0 B-PER (cheap) or token 1 something else.
+        let mut a = [0.0; LABELS];
+        a[OUTSIDE as usize] = 1.0;
+        a[begin(EntityType::Person) as usize] = 0.5;
+        let mut b = [0.0; LABELS];
+        b[inside(EntityType::Person) as usize] = 3.0;
+        let labels = viterbi(&t, &emissions(&[a, b]), true, true, &mut Scratch::default());
+        assert_eq!(labels, [begin(EntityType::Person), inside(EntityType::Person)]);
+    }
+
+    #[test]
+    fn margin_is_the_score_drop_to_the_best_other_labelling() {
+        let t = Transitions::forbidding_invalid();
+        let mut a = [0.0; LABELS];
+        a[begin(EntityType::Org) as usize] = 5.0;
+        a[begin(EntityType::Person) as usize] = 3.0;
+        let spans = decode_spans(&t, &emissions(&[a]), true, true, &mut Scratch::default());
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].kind, EntityType::Org);
+        assert!((spans[0].margin - 2.0).abs() < 1e-6, "{}", spans[0].margin);
+    }
+
+    #[test]
+    fn margin_counts_the_token_after_the_span() {
+        let t = Transitions::forbidding_invalid();
+        let mut a = [0.0; LABELS];
+        a[begin(EntityType::Person) as usize] = 4.0;
+        // The next token nearly joins the name.
+        let mut b = [0.0; LABELS];
+        b[OUTSIDE as usize] = 1.0;
+        b[inside(EntityType::Person) as usize] = 0.75;
+        let spans = decode_spans(&t, &emissions(&[a, b]), true, true, &mut Scratch::default());
+        assert_eq!((spans[0].first, spans[0].last), (0, 0));
+        assert!((spans[0].margin - 0.25).abs() < 1e-6, "{}", spans[0].margin);
+    }
+}

@@ -1,0 +1,605 @@
+//! Features of a token, hashed into a fixed table so that the weights stay
+//! a few MB whatever the vocabulary: the lower-cased word, its shape
+//! (`Xx`, `X.X.`, `x-Xx`), prefixes and suffixes of 2-4 characters (they
+//! carry -ullah, -uddin, -zai, -ov, -zada, -stan), the words and shapes two
+//! either side, sentence-initial position, and membership in our own lists
+//! (people, organisations, places, titles and roles, speech verbs).
+//!
+//! Everything is computed from characters without allocating: a word's
+//! hash is fed its lower-cased characters one by one.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use super::super::data;
+use super::super::people;
+
+/// Odd constant of the multiplicative hash (the golden ratio, as in FxHash).
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline]
+fn mix(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(K)
+}
+
+/// The finaliser of splitmix64: spreads a weak hash over all bits before
+/// the top bits pick a bucket.
+#[inline]
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
+}
+
+/// Calls `f` with each lower-cased character of `word`.
+#[inline]
+fn lower_chars(word: &str, mut f: impl FnMut(char)) {
+    for c in word.chars() {
+        if c.is_ascii() {
+            f(c.to_ascii_lowercase());
+        } else {
+            for l in c.to_lowercase() {
+                f(l);
+            }
+        }
+    }
+}
+
+/// The hash of a word, ignoring case.
+pub fn word_hash(word: &str) -> u64 {
+    let mut h = 0x51_7cc1_b727_220a;
+    lower_chars(word, |c| h = mix(h, c as u64));
+    h
+}
+
+/// The hash of the first `n` lower-cased characters of `word`, if it has them.
+fn prefix_hash(word: &str, n: usize) -> Option<u64> {
+    let mut h = 0x2545_f491_4f6c_dd1d;
+    let mut k = 0;
+    for c in word.chars() {
+        if k == n {
+            break;
+        }
+        let l = c.to_lowercase().next().unwrap_or(c);
+        h = mix(h, l as u64);
+        k += 1;
+    }
+    (k == n).then_some(h)
+}
+
+/// The hash of the last `n` lower-cased characters of `word`, if it has them.
+fn suffix_hash(word: &str, n: usize) -> Option<u64> {
+    let mut h = 0x6a09_e667_f3bc_c909;
+    let mut k = 0;
+    for c in word.chars().rev() {
+        if k == n {
+            break;
+        }
+        let l = c.to_lowercase().next().unwrap_or(c);
+        h = mix(h, l as u64);
+        k += 1;
+    }
+    (k == n).then_some(h)
+}
+
+/// The hash of a word's shape: `X` upper, `x` lower, `d` digit, other
+/// characters as they are, runs of one class written once.
+fn shape_hash(word: &str) -> u64 {
+    let mut h = 0x3c6e_f372_fe94_f82b;
+    let mut last = '\0';
+    for c in word.chars() {
+        let class = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else if c.is_alphabetic() {
+            // Letters without case (Arabic, Chinese) read as lower-case.
+            'x'
+        } else {
+            c
+        };
+        if class != last {
+            h = mix(h, class as u64);
+            last = class;
+        }
+    }
+    h
+}
+
+/// Token flags.
+pub mod flag {
+    /// Has an upper-case letter: can be (part of) a name.
+    pub const ACTIVE: u16 = 1;
+    /// Can join two name words ("of", "and", "al", "bin", "de", "&").
+    pub const CONNECTOR: u16 = 2;
+    /// Starts with an upper-case letter.
+    pub const CAPITAL: u16 = 4;
+    /// Every letter upper-case, two letters or more.
+    pub const ALL_CAPS: u16 = 8;
+    /// Has a digit.
+    pub const DIGIT: u16 = 16;
+    /// A word of a person's name in `data/people.toml`.
+    pub const PERSON_WORD: u16 = 32;
+    /// A title, honorific or role ("minister", "Mawlawi", "spokesman").
+    pub const ROLE: u16 = 64;
+    /// A speech verb ("said", "told").
+    pub const SPEECH: u16 = 128;
+    /// A word of an organisation's name in `data/orgs.toml`.
+    pub const ORG_WORD: u16 = 256;
+    /// A given name in `data/names.txt`.
+    pub const GIVEN: u16 = 512;
+    /// One of the frequent surnames in `data/names.txt`.
+    pub const SURNAME: u16 = 1024;
+}
+
+/// Given names and surnames (see the file's header for where they come from).
+const NAMES: &str = include_str!("../../../data/names.txt");
+
+/// Kinds of list entries a phrase can match.
+pub mod phrase {
+    pub const PERSON: u8 = 1;
+    pub const ORG: u8 = 2;
+    pub const PLACE: u8 = 4;
+    pub const DEMONYM: u8 = 8;
+}
+
+const CONNECTORS: &[&str] = &[
+    "of",
+    "for",
+    "and",
+    "the",
+    "de",
+    "al",
+    "bin",
+    "ibn",
+    "bint",
+    "el",
+    "la",
+    "le",
+    "du",
+    "van",
+    "von",
+    "der",
+    "den",
+    "y",
+    "on",
+    "ul",
+    "ud",
+    "e",
+    "da",
+    "di",
+    "&",
+    "'s",
+    "\u{2019}s",
+    "in",
+    "at",
+];
+
+/// Everything the features need to know about one token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenInfo {
+    pub hash: u64,
+    pub shape: u64,
+    pub flags: u16,
+    /// List kinds ([`phrase`]) of a phrase that starts at this token.
+    pub phrase_begin: u8,
+    /// List kinds of a phrase that covers this token but does not start at it.
+    pub phrase_inside: u8,
+    /// Characters, up to 255.
+    pub len: u8,
+}
+
+impl TokenInfo {
+    /// The tokens of one sentence. Hashes and list lookups are computed only
+    /// around tokens that can be part of a name; the rest only get flags.
+    pub fn of_sentence(words: &[&str], lexicon: &Lexicon) -> Vec<TokenInfo> {
+        let mut info: Vec<TokenInfo> = words
+            .iter()
+            .map(|w| TokenInfo {
+                flags: cheap_flags(w),
+                ..TokenInfo::default()
+            })
+            .collect();
+        let segments = active_segments(&info);
+        let mut done = 0;
+        for seg in &segments {
+            let from = seg.start.saturating_sub(2).max(done);
+            let to = (seg.end + 2).min(words.len());
+            for i in from..to {
+                fill(&mut info[i], words[i], lexicon);
+            }
+            done = to;
+        }
+        for seg in &segments {
+            for i in seg.clone() {
+                if info[i].flags & flag::ACTIVE != 0 {
+                    lexicon.match_phrases(&mut info, i, seg.end);
+                }
+            }
+        }
+        info
+    }
+}
+
+fn cheap_flags(word: &str) -> u16 {
+    let mut flags = 0;
+    let mut upper = 0usize;
+    let mut lower = 0usize;
+    let mut first = true;
+    for c in word.chars() {
+        if c.is_uppercase() {
+            upper += 1;
+            if first {
+                flags |= flag::CAPITAL;
+            }
+        } else if c.is_lowercase() {
+            lower += 1;
+        } else if c.is_ascii_digit() {
+            flags |= flag::DIGIT;
+        }
+        first = false;
+    }
+    if upper > 0 {
+        flags |= flag::ACTIVE;
+    }
+    if upper >= 2 && lower == 0 {
+        flags |= flag::ALL_CAPS;
+    }
+    if upper == 0 && CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(word)) {
+        flags |= flag::CONNECTOR;
+    }
+    flags
+}
+
+fn fill(info: &mut TokenInfo, word: &str, lexicon: &Lexicon) {
+    info.hash = word_hash(word);
+    info.shape = shape_hash(word);
+    info.len = word.chars().count().min(255) as u8;
+    info.flags |= lexicon.word_flags(info.hash);
+}
+
+/// Military ranks that the role lists leave out (they are common words
+/// elsewhere), lower-case.
+const RANKS: &[&str] = &[
+    "lieutenant",
+    "captain",
+    "sergeant",
+    "major",
+    "corporal",
+    "lt.",
+    "capt.",
+    "sgt.",
+    "maj.",
+    "cpl.",
+    "private",
+];
+
+/// A title or rank at the head of a person's span, to be cut off.
+pub fn is_title(word: &str, info: &TokenInfo) -> bool {
+    info.flags & flag::ROLE != 0 || RANKS.iter().any(|r| r.eq_ignore_ascii_case(word))
+}
+
+/// Token ranges that can hold a name: runs of capitalised tokens, joined
+/// across up to three connectors ("Islamic State of Iraq and the Levant").
+pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut current: Option<Range<usize>> = None;
+    let mut connectors = 0;
+    for (i, t) in info.iter().enumerate() {
+        if t.flags & flag::ACTIVE != 0 {
+            current = match current.take() {
+                Some(r) if r.end + connectors == i => Some(r.start..i + 1),
+                Some(r) => {
+                    out.push(r);
+                    Some(i..i + 1)
+                }
+                None => Some(i..i + 1),
+            };
+            connectors = 0;
+        } else if t.flags & flag::CONNECTOR != 0 && current.is_some() && connectors < 3 {
+            connectors += 1;
+        } else {
+            if let Some(r) = current.take() {
+                out.push(r);
+            }
+            connectors = 0;
+        }
+    }
+    out.extend(current);
+    out
+}
+
+/// Our lists, as the features see them.
+pub struct Lexicon {
+    /// Word hash to [`flag`] bits.
+    words: HashMap<u64, u16>,
+    /// Phrase hash (word hashes mixed in order) to [`phrase`] bits.
+    phrases: HashMap<u64, u8>,
+    /// Hashes of every phrase's first word, to skip most lookups.
+    first_words: HashSet<u64>,
+    max_phrase: usize,
+}
+
+fn phrase_hash(hashes: impl Iterator<Item = u64>) -> u64 {
+    hashes.fold(0x1f83_d9ab_fb41_bd6b, mix)
+}
+
+impl Lexicon {
+    /// The lexicon of the built-in lists (not the user's `actors.toml`: the
+    /// weights were trained against these lists, and the user's lists reach
+    /// the extractor directly).
+    pub fn builtin() -> Lexicon {
+        let mut lex = Lexicon {
+            words: HashMap::new(),
+            phrases: HashMap::new(),
+            first_words: HashSet::new(),
+            max_phrase: 1,
+        };
+        let people: data::PeopleFile = data::parse_builtin("people.toml", data::BUILTIN_PEOPLE).unwrap_or_default();
+        for p in &people.person {
+            for name in std::iter::once(&p.name).chain(&p.aliases) {
+                lex.add_phrase(name, phrase::PERSON, flag::PERSON_WORD);
+            }
+        }
+        let orgs: data::OrgFile = data::parse_builtin("orgs.toml", data::BUILTIN_ORGS).unwrap_or_default();
+        for o in &orgs.org {
+            for name in std::iter::once(&o.name).chain(&o.aliases) {
+                lex.add_phrase(name, phrase::ORG, flag::ORG_WORD);
+            }
+        }
+        let places: data::Places = data::parse_builtin("places.toml", data::BUILTIN_PLACES).unwrap_or_default();
+        for name in places.places.keys() {
+            lex.add_phrase(name, phrase::PLACE, 0);
+        }
+        let countries: std::collections::BTreeMap<String, data::CountryNames> =
+            data::parse_builtin("countries.toml", data::BUILTIN_COUNTRIES).unwrap_or_default();
+        for c in countries.values() {
+            for name in c.name.iter().chain(&c.aliases) {
+                lex.add_phrase(name, phrase::PLACE, 0);
+            }
+            for name in &c.demonyms {
+                lex.add_phrase(name, phrase::DEMONYM, 0);
+            }
+        }
+        for w in people::HONORIFICS.iter().chain(people::ROLES) {
+            *lex.words.entry(word_hash(w.trim_end_matches('.'))).or_default() |= flag::ROLE;
+            *lex.words.entry(word_hash(w)).or_default() |= flag::ROLE;
+        }
+        let mut section = 0;
+        for line in NAMES.lines().map(str::trim) {
+            match line {
+                "" => {}
+                "[given]" => section = flag::GIVEN,
+                "[surname]" => section = flag::SURNAME,
+                _ if line.starts_with('#') => {}
+                name => *lex.words.entry(word_hash(name)).or_default() |= section,
+            }
+        }
+        for w in people::SPEECH_VERBS {
+            *lex.words.entry(word_hash(w)).or_default() |= flag::SPEECH;
+        }
+        lex
+    }
+
+    fn add_phrase(&mut self, name: &str, kind: u8, word_flag: u16) {
+        // Only Latin-script names: the tagger reads English text.
+        if !name
+            .chars()
+            .all(|c| c.is_ascii() || ('\u{00c0}'..='\u{024f}').contains(&c))
+        {
+            return;
+        }
+        let toks = super::tokens::tokenize(name);
+        let hashes: Vec<u64> = toks.iter().map(|t| word_hash(&name[t.start..t.end])).collect();
+        let Some(&first) = hashes.first() else { return };
+        self.first_words.insert(first);
+        self.max_phrase = self.max_phrase.max(hashes.len()).min(8);
+        if hashes.len() <= 8 {
+            *self.phrases.entry(phrase_hash(hashes.iter().copied())).or_default() |= kind;
+        }
+        if word_flag != 0 {
+            for t in &toks {
+                let w = &name[t.start..t.end];
+                if w.chars().next().is_some_and(char::is_uppercase) && w.chars().count() >= 3 {
+                    *self.words.entry(word_hash(w)).or_default() |= word_flag;
+                }
+            }
+        }
+    }
+
+    fn word_flags(&self, hash: u64) -> u16 {
+        self.words.get(&hash).copied().unwrap_or(0)
+    }
+
+    /// Marks the longest list phrase of each kind that starts at token `i`
+    /// and ends before `end`.
+    fn match_phrases(&self, info: &mut [TokenInfo], i: usize, end: usize) {
+        if !self.first_words.contains(&info[i].hash) {
+            return;
+        }
+        let mut h = 0x1f83_d9ab_fb41_bd6b;
+        let mut seen = 0u8;
+        let mut found: [(u8, usize); 8] = [(0, 0); 8];
+        let mut n = 0;
+        for (j, t) in info.iter().enumerate().take(end.min(i + self.max_phrase)).skip(i) {
+            h = mix(h, t.hash);
+            if let Some(&kinds) = self.phrases.get(&h) {
+                found[n] = (kinds, j);
+                n += 1;
+            }
+        }
+        // Longest first: a kind is marked by its longest phrase only.
+        for &(kinds, j) in found[..n].iter().rev() {
+            let new = kinds & !seen;
+            if new == 0 {
+                continue;
+            }
+            seen |= new;
+            info[i].phrase_begin |= new;
+            for t in &mut info[i + 1..=j] {
+                t.phrase_inside |= new;
+            }
+        }
+    }
+}
+
+/// Feature templates; each id is hashed with its value.
+mod template {
+    pub const BIAS: u64 = 1;
+    pub const WORD: u64 = 2;
+    pub const SHAPE: u64 = 3;
+    pub const SHAPE_LEN: u64 = 4;
+    pub const PREFIX: u64 = 5;
+    pub const SUFFIX: u64 = 8;
+    pub const WORD_AT: u64 = 11;
+    pub const SHAPE_AT: u64 = 16;
+    pub const SHAPES3: u64 = 21;
+    pub const BIGRAM_LEFT: u64 = 22;
+    pub const BIGRAM_RIGHT: u64 = 23;
+    pub const FIRST_SHAPE: u64 = 24;
+    pub const FLAG: u64 = 25;
+    pub const FLAG_AT: u64 = 26;
+    pub const PHRASE_BEGIN: u64 = 31;
+    pub const PHRASE_INSIDE: u64 = 32;
+    pub const PHRASE_AT: u64 = 33;
+    pub const PREV_WORD_SHAPE: u64 = 38;
+    pub const SHAPE_NEXT_WORD: u64 = 39;
+}
+
+const BOUNDARY_LEFT: u64 = 0x0bad_5eed_0000_0001;
+const BOUNDARY_RIGHT: u64 = 0x0bad_5eed_0000_0002;
+
+/// The feature ids (bucket numbers below `mask + 1`) of token `i`, appended to `out`.
+pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &mut Vec<u32>) {
+    let push = |out: &mut Vec<u32>, t: u64, v: u64| out.push((finish(mix(t.wrapping_mul(K), v)) & mask as u64) as u32);
+    let at = |k: isize| -> Option<&TokenInfo> {
+        let j = i as isize + k;
+        (j >= 0 && (j as usize) < info.len()).then(|| &info[j as usize])
+    };
+    let word_or = |k: isize| at(k).map_or(if k < 0 { BOUNDARY_LEFT } else { BOUNDARY_RIGHT }, |t| t.hash);
+    let shape_or = |k: isize| at(k).map_or(if k < 0 { BOUNDARY_LEFT } else { BOUNDARY_RIGHT }, |t| t.shape);
+    let me = &info[i];
+    let word = words[i];
+    push(out, template::BIAS, 0);
+    push(out, template::WORD, me.hash);
+    push(out, template::SHAPE, me.shape);
+    let len_bucket = match me.len {
+        0..=1 => 1,
+        2..=3 => 2,
+        4..=6 => 3,
+        _ => 4,
+    };
+    push(out, template::SHAPE_LEN, mix(me.shape, len_bucket));
+    for n in 2..=4 {
+        if me.len as usize > n {
+            if let Some(h) = prefix_hash(word, n) {
+                push(out, template::PREFIX + n as u64 - 2, h);
+            }
+            if let Some(h) = suffix_hash(word, n) {
+                push(out, template::SUFFIX + n as u64 - 2, h);
+            }
+        }
+    }
+    for (slot, k) in [-2isize, -1, 1, 2].into_iter().enumerate() {
+        push(out, template::WORD_AT + slot as u64, word_or(k));
+    }
+    push(out, template::SHAPE_AT, shape_or(-1));
+    push(out, template::SHAPE_AT + 1, shape_or(1));
+    push(out, template::SHAPES3, mix(mix(shape_or(-1), me.shape), shape_or(1)));
+    push(out, template::BIGRAM_LEFT, mix(word_or(-1), me.hash));
+    push(out, template::BIGRAM_RIGHT, mix(me.hash, word_or(1)));
+    push(out, template::PREV_WORD_SHAPE, mix(word_or(-1), me.shape));
+    push(out, template::SHAPE_NEXT_WORD, mix(me.shape, word_or(1)));
+    if i == 0 {
+        push(out, template::FIRST_SHAPE, me.shape);
+    }
+    for bit in 0..16u64 {
+        if me.flags & (1 << bit) != 0 && (1 << bit) != flag::ACTIVE {
+            push(out, template::FLAG, bit);
+        }
+    }
+    for (slot, k) in [-2isize, -1, 1, 2].into_iter().enumerate() {
+        if let Some(t) = at(k) {
+            for bit in [
+                flag::ROLE,
+                flag::SPEECH,
+                flag::PERSON_WORD,
+                flag::CAPITAL,
+                flag::CONNECTOR,
+                flag::GIVEN,
+                flag::SURNAME,
+            ] {
+                if t.flags & bit != 0 {
+                    push(out, template::FLAG_AT + slot as u64, bit as u64);
+                }
+            }
+            if slot == 1 || slot == 2 {
+                for bit in 0..4u64 {
+                    if (t.phrase_begin | t.phrase_inside) & (1 << bit) != 0 {
+                        push(out, template::PHRASE_AT + slot as u64, bit);
+                    }
+                }
+            }
+        }
+    }
+    for bit in 0..4u64 {
+        if me.phrase_begin & (1 << bit) != 0 {
+            push(out, template::PHRASE_BEGIN, bit);
+        }
+        if me.phrase_inside & (1 << bit) != 0 {
+            push(out, template::PHRASE_INSIDE, bit);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_ignore_case_and_shapes_compress() {
+        assert_eq!(word_hash("Karzai"), word_hash("KARZAI"));
+        assert_ne!(word_hash("Karzai"), word_hash("Karzay"));
+        assert_eq!(shape_hash("Karzai"), shape_hash("Muttaqi"));
+        assert_ne!(shape_hash("Karzai"), shape_hash("NATO"));
+        assert_eq!(shape_hash("U.S."), shape_hash("U.K."));
+        assert_eq!(suffix_hash("Rahmatullah", 4), suffix_hash("Hibatullah", 4));
+        assert_eq!(suffix_hash("Ab", 3), None);
+    }
+
+    #[test]
+    fn segments_join_across_connectors_only() {
+        let lex = Lexicon::builtin();
+        let words = [
+            "the", "Islamic", "State", "of", "Iraq", "and", "the", "Levant", "said", "on", "Monday",
+        ];
+        let info = TokenInfo::of_sentence(&words, &lex);
+        assert_eq!(active_segments(&info), vec![1..8, 10..11]);
+    }
+
+    #[test]
+    fn list_phrases_mark_their_tokens() {
+        let lex = Lexicon::builtin();
+        let words = ["in", "Mazar-i-Sharif", "with", "Amir", "Khan", "Muttaqi", "said"];
+        let info = TokenInfo::of_sentence(&words, &lex);
+        assert!(info[4].phrase_inside & phrase::PERSON != 0, "{:?}", info[4]);
+        assert!(info[3].phrase_begin & phrase::PERSON != 0);
+        assert!(info[6].flags & flag::SPEECH != 0);
+    }
+
+    #[test]
+    fn features_are_within_the_table_and_stable() {
+        let lex = Lexicon::builtin();
+        let words = ["Minister", "Rahmatullah", "Nabizada", "said"];
+        let info = TokenInfo::of_sentence(&words, &lex);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        features(&words, &info, 1, 0xffff, &mut a);
+        features(&words, &info, 1, 0xffff, &mut b);
+        assert_eq!(a, b);
+        assert!(a.len() > 20 && a.iter().all(|&f| f <= 0xffff));
+    }
+}

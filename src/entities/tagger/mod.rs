@@ -1,0 +1,242 @@
+//! A trained tagger for people, organisations and locations that no list
+//! knows: an averaged structured perceptron over tokens with BIO labels and
+//! Viterbi decoding, shipped as compiled-in weights (`data/tagger.bin`).
+//!
+//! The lists ([`super::Gazetteer`]) are precise and give canonical names, but
+//! only know who was written down; the tagger generalises from word shape,
+//! affixes (-ullah, -zai, -ov), context words and list membership. Each span
+//! it returns carries a *margin*: how much the best labelling's score drops
+//! when any token of the span (or the token right after it) takes another
+//! label. The extractor accepts spans above a per-type margin chosen on
+//! held-out data for precision.
+//!
+//! Layout: [`tokens`] cuts text into tokens and sentences the way the
+//! training data is tokenised, [`features`] turns tokens into hashed feature
+//! ids, [`model`] holds the weights and their file format, [`decode`] runs
+//! Viterbi and the margins, [`train`] trains and scores (used by
+//! `examples/train_tagger.rs` and the tests).
+
+pub mod decode;
+pub mod features;
+pub mod model;
+pub mod tokens;
+pub mod train;
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+pub use features::Lexicon;
+pub use model::{Model, ModelError};
+
+/// The kinds of names the tagger tells apart; everything else is `O`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityType {
+    Person,
+    Org,
+    Location,
+}
+
+impl EntityType {
+    pub const ALL: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Org => "org",
+            EntityType::Location => "location",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        match self {
+            EntityType::Person => 0,
+            EntityType::Org => 1,
+            EntityType::Location => 2,
+        }
+    }
+}
+
+/// Number of labels: `O`, then `B-` and `I-` for each [`EntityType`].
+pub const LABELS: usize = 7;
+
+/// A BIO label, as its index: 0 is `O`, `1 + 2k` is `B-` and `2 + 2k` is `I-`
+/// of the k-th type of [`EntityType::ALL`].
+pub type Label = u8;
+
+/// The `O` label.
+pub const OUTSIDE: Label = 0;
+
+/// The `B-` label of a type.
+pub fn begin(kind: EntityType) -> Label {
+    1 + 2 * kind.index() as Label
+}
+
+/// The `I-` label of a type.
+pub fn inside(kind: EntityType) -> Label {
+    2 + 2 * kind.index() as Label
+}
+
+/// The type of a non-`O` label.
+pub fn label_type(label: Label) -> Option<EntityType> {
+    match label {
+        1 | 2 => Some(EntityType::Person),
+        3 | 4 => Some(EntityType::Org),
+        5 | 6 => Some(EntityType::Location),
+        _ => None,
+    }
+}
+
+/// True for `I-` labels.
+pub fn is_inside(label: Label) -> bool {
+    label != OUTSIDE && label.is_multiple_of(2)
+}
+
+/// A name the tagger found, as byte offsets into the text it was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedSpan {
+    pub start: usize,
+    pub end: usize,
+    pub kind: EntityType,
+    /// Score drop of the best labelling when the span is labelled otherwise.
+    pub margin: f32,
+}
+
+/// A name as token positions `first..last` (inclusive), for scoring on
+/// pre-tokenised data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenSpan {
+    pub first: usize,
+    pub last: usize,
+    pub kind: EntityType,
+    pub margin: f32,
+}
+
+/// The shipped weights, trained by `examples/train_tagger.rs`.
+const BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../../data/tagger.bin");
+
+/// The model and lexicon used at run time.
+pub struct Tagger {
+    pub model: Model,
+    pub lexicon: Lexicon,
+}
+
+static BUILTIN: OnceLock<Tagger> = OnceLock::new();
+
+impl Tagger {
+    /// The compiled-in tagger, loaded once per process.
+    pub fn builtin() -> &'static Tagger {
+        BUILTIN.get_or_init(|| Tagger {
+            model: Model::from_bytes(BUILTIN_WEIGHTS)
+                .expect("data/tagger.bin is written by examples/train_tagger.rs and always parses"),
+            lexicon: Lexicon::builtin(),
+        })
+    }
+
+    /// The raw bytes of the built-in weights, so that a retrained model
+    /// changes the extraction fingerprint.
+    pub fn builtin_weights() -> &'static [u8] {
+        BUILTIN_WEIGHTS
+    }
+
+    /// Names in `text`, with their margins (every span the best labelling
+    /// holds; the caller applies [`Model::threshold`]).
+    pub fn tag(&self, text: &str) -> Vec<TaggedSpan> {
+        let toks = tokens::tokenize(text);
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        let mut out = Vec::new();
+        for sentence in tokens::sentences(text, &toks) {
+            for span in self.tag_tokens(&words[sentence.clone()]) {
+                out.push(TaggedSpan {
+                    start: toks[sentence.start + span.first].start,
+                    end: toks[sentence.start + span.last].end,
+                    kind: span.kind,
+                    margin: span.margin,
+                });
+            }
+        }
+        out
+    }
+
+    /// Names in one tokenised sentence. Only tokens that can be part of a
+    /// name (capitalised, or a connector such as "of" between two
+    /// capitalised tokens) are scored; the rest are `O` without a look.
+    pub fn tag_tokens(&self, words: &[&str]) -> Vec<TokenSpan> {
+        let info = features::TokenInfo::of_sentence(words, &self.lexicon);
+        let segments = features::active_segments(&info);
+        if segments.is_empty() {
+            return Vec::new();
+        }
+        let mut feats = Vec::with_capacity(64);
+        let mut emissions: Vec<f32> = Vec::new();
+        let mut out = Vec::new();
+        let mut scratch = decode::Scratch::default();
+        for seg in segments {
+            emissions.clear();
+            for i in seg.clone() {
+                feats.clear();
+                features::features(words, &info, i, self.model.mask(), &mut feats);
+                let base = emissions.len();
+                emissions.resize(base + LABELS, 0.0);
+                self.model.score(&feats, &mut emissions[base..]);
+            }
+            let at_start = seg.start == 0;
+            let at_end = seg.end == words.len();
+            let spans = decode::decode_spans(&self.model.transitions(), &emissions, at_start, at_end, &mut scratch);
+            for s in spans {
+                let mut first = s.first + seg.start;
+                let last = s.last + seg.start;
+                // Names are written without titles ("Brigadier General Ross
+                // Hoyt" is "Ross Hoyt"), as the lists and the labels want them.
+                while s.kind == EntityType::Person && first < last && features::is_title(words[first], &info[first]) {
+                    first += 1;
+                }
+                out.push(TokenSpan { first, last, ..s });
+            }
+        }
+        out
+    }
+}
+
+/// A headline in title case ("Taliban Minister Meets Iranian Envoy"):
+/// capitals there say nothing about names, and the training data has no
+/// headlines, so the extractor does not tag such lines. Only for lines
+/// without final punctuation: a sentence dense with names is not a headline.
+pub fn title_case(words: &[&str]) -> bool {
+    let long: Vec<&&str> = words
+        .iter()
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    long.len() >= 3 && capitalised * 10 >= long.len() * 8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headlines_are_title_case_and_prose_is_not() {
+        assert!(title_case(&[
+            "Taliban", "Minister", "Meets", "Iranian", "Envoy", "in", "Tehran"
+        ]));
+        assert!(!title_case(&[
+            "Foreign", "Minister", "Amir", "Khan", "Muttaqi", "met", "the", "envoy", "today"
+        ]));
+    }
+
+    #[test]
+    fn labels_round_trip() {
+        for kind in EntityType::ALL {
+            assert_eq!(label_type(begin(kind)), Some(kind));
+            assert_eq!(label_type(inside(kind)), Some(kind));
+            assert!(is_inside(inside(kind)));
+            assert!(!is_inside(begin(kind)));
+        }
+        assert_eq!(label_type(OUTSIDE), None);
+    }
+}

@@ -1,0 +1,291 @@
+//! The tagger's weights and their file format.
+//!
+//! Weights are 16-bit integers with one scale for the whole model: the
+//! averaged perceptron's weights span a few orders of magnitude, and 16 bits
+//! keep the decisions of the f32 model while halving memory. On disk the
+//! table is sparse (most hashed buckets never fired for most labels): pairs
+//! of (gap to the previous non-zero entry, value) as LEB128 varints, so the
+//! shipped file stays a few MB.
+//!
+//! Layout (little-endian): `BRTG`, version u32, table bits u32, scale f32,
+//! three per-type margin thresholds f32 (person, org, location), a
+//! description (u32 length + UTF-8), transitions `LABELS x LABELS` then start
+//! and end (i16 each), the number of non-zero entries u32, the entries.
+
+use super::decode::Transitions;
+use super::{EntityType, LABELS};
+
+const MAGIC: &[u8; 4] = b"BRTG";
+const VERSION: u32 = 1;
+
+/// Why a weights file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a tagger weights file (bad magic)")]
+    Magic,
+    #[error("tagger weights version {0}, this build reads version {VERSION}")]
+    Version(u32),
+    #[error("tagger weights file is truncated or corrupt at byte {0}")]
+    Corrupt(usize),
+}
+
+/// A trained model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub bits: u32,
+    pub scale: f32,
+    /// Minimum margin for a span of each type to be accepted, in score units.
+    pub thresholds: [f32; 3],
+    /// What the model was trained on, for people reading the file.
+    pub description: String,
+    /// `(1 << bits) * LABELS` weights, bucket-major.
+    pub weights: Vec<i16>,
+    pub transitions: Vec<i16>,
+    pub start: Vec<i16>,
+    pub end: Vec<i16>,
+}
+
+impl Model {
+    /// Quantises float weights into a model.
+    pub fn quantise(
+        bits: u32,
+        weights: &[f32],
+        transitions: &[f32],
+        start: &[f32],
+        end: &[f32],
+        description: String,
+    ) -> Model {
+        let max = weights
+            .iter()
+            .chain(transitions)
+            .chain(start)
+            .chain(end)
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let q = |ws: &[f32]| -> Vec<i16> {
+            ws.iter()
+                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+                .collect()
+        };
+        Model {
+            bits,
+            scale,
+            thresholds: [0.0; 3],
+            description,
+            weights: q(weights),
+            transitions: q(transitions),
+            start: q(start),
+            end: q(end),
+        }
+    }
+
+    /// The mask that keeps a feature hash within the table.
+    pub fn mask(&self) -> u32 {
+        ((1u64 << self.bits) - 1) as u32
+    }
+
+    /// The margin a span of `kind` needs to be accepted.
+    pub fn threshold(&self, kind: EntityType) -> f32 {
+        self.thresholds[kind.index()]
+    }
+
+    /// Adds the emission scores of a token with features `feats` to `out`.
+    #[inline]
+    pub fn score(&self, feats: &[u32], out: &mut [f32]) {
+        let mut acc = [0i32; LABELS];
+        for &f in feats {
+            let base = f as usize * LABELS;
+            let Some(row) = self.weights.get(base..base + LABELS) else {
+                continue;
+            };
+            for (a, &w) in acc.iter_mut().zip(row) {
+                *a += w as i32;
+            }
+        }
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o += a as f32 * self.scale;
+        }
+    }
+
+    /// Transition scores in score units, with forbidden BIO moves at minus infinity.
+    pub fn transitions(&self) -> Transitions {
+        let f = |w: i16| w as f32 * self.scale;
+        let mut t = Transitions::forbidding_invalid();
+        for a in 0..LABELS {
+            for b in 0..LABELS {
+                if t.trans[a][b].is_finite() {
+                    t.trans[a][b] = f(self.transitions[a * LABELS + b]);
+                }
+            }
+            if t.start[a].is_finite() {
+                t.start[a] = f(self.start[a]);
+            }
+            t.end[a] = f(self.end[a]);
+        }
+        t
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        for t in self.thresholds {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.description.len() as u32).to_le_bytes());
+        out.extend_from_slice(self.description.as_bytes());
+        for w in self.transitions.iter().chain(&self.start).chain(&self.end) {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        let nonzero = self.weights.iter().filter(|&&w| w != 0).count() as u32;
+        out.extend_from_slice(&nonzero.to_le_bytes());
+        let mut last = 0usize;
+        for (i, &w) in self.weights.iter().enumerate() {
+            if w != 0 {
+                put_varint(&mut out, (i - last) as u64);
+                put_varint(&mut out, zigzag(w));
+                last = i;
+            }
+        }
+        out
+    }
+
+    /// Reads a weights file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(4)? != MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(ModelError::Version(version));
+        }
+        let bits = r.u32()?;
+        if !(8..=24).contains(&bits) {
+            return Err(ModelError::Corrupt(r.at));
+        }
+        let scale = r.f32()?;
+        let thresholds = [r.f32()?, r.f32()?, r.f32()?];
+        let len = r.u32()? as usize;
+        let description = String::from_utf8_lossy(r.take(len)?).into_owned();
+        let mut i16s = |n: usize| -> Result<Vec<i16>, ModelError> {
+            (0..n)
+                .map(|_| r.take(2).map(|b| i16::from_le_bytes([b[0], b[1]])))
+                .collect()
+        };
+        let transitions = i16s(LABELS * LABELS)?;
+        let start = i16s(LABELS)?;
+        let end = i16s(LABELS)?;
+        let size = (1usize << bits) * LABELS;
+        let mut weights = vec![0i16; size];
+        let nonzero = r.u32()?;
+        let mut at = 0usize;
+        for _ in 0..nonzero {
+            at += r.varint()? as usize;
+            let w = unzigzag(r.varint()?);
+            *weights.get_mut(at).ok_or(ModelError::Corrupt(r.at))? = w;
+        }
+        Ok(Model {
+            bits,
+            scale,
+            thresholds,
+            description,
+            weights,
+            transitions,
+            start,
+            end,
+        })
+    }
+}
+
+fn zigzag(w: i16) -> u64 {
+    let w = w as i64;
+    ((w << 1) ^ (w >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i16 {
+    ((v >> 1) as i64 ^ -((v & 1) as i64)) as i16
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        let slice = self
+            .bytes
+            .get(self.at..self.at + n)
+            .ok_or(ModelError::Corrupt(self.at))?;
+        self.at += n;
+        Ok(slice)
+    }
+
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+
+    fn varint(&mut self) -> Result<u64, ModelError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            v |= ((b & 0x7f) as u64) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(ModelError::Corrupt(self.at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_round_trips_and_refuses_garbage() {
+        let weights: Vec<f32> = (0..(256 * LABELS))
+            .map(|i| if i % 5 == 0 { i as f32 - 300.0 } else { 0.0 })
+            .collect();
+        let mut m = Model::quantise(
+            8,
+            &weights,
+            &[1.0; LABELS * LABELS],
+            &[0.5; LABELS],
+            &[-0.5; LABELS],
+            "t".into(),
+        );
+        m.thresholds = [1.0, 2.0, 3.0];
+        let bytes = m.to_bytes();
+        assert_eq!(Model::from_bytes(&bytes).expect("round trip"), m);
+        assert!(matches!(Model::from_bytes(b"nope"), Err(ModelError::Magic)));
+        assert!(matches!(
+            Model::from_bytes(&bytes[..bytes.len() - 3]),
+            Err(ModelError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn zigzag_round_trips() {
+        for w in [0i16, 1, -1, 300, -32767, 32767] {
+            assert_eq!(unzigzag(zigzag(w)), w);
+        }
+    }
+}

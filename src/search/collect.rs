@@ -1,0 +1,251 @@
+//! The top passages of a query, at most `per_brief` of one brief, without
+//! collecting every match.
+//!
+//! A brief's passages sit together in one segment (they are written as one
+//! batch), so matches of one brief arrive one after another. The collector
+//! keeps the best `per_brief` of the brief at hand in a small buffer and,
+//! when the next brief starts, offers them to a heap of the best `limit`.
+//! Memory is `limit + per_brief` entries whatever the number of matches, and
+//! with scores the heap's worst entry is a threshold below which tantivy
+//! skips documents (block-max WAND for unions of words).
+//!
+//! Order: score (or, when browsing, date) descending, then brief key, then
+//! passage: the same corpus gives the same results in the same order.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::Weight;
+use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// What ranks hits first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// BM25 score, highest first.
+    Score,
+    /// The brief's date, newest first; undated last.
+    Newest,
+}
+
+/// Collects the best `limit` passages, at most `per_brief` per brief.
+pub struct TopPassages {
+    pub limit: usize,
+    pub per_brief: usize,
+    pub order: Order,
+}
+
+/// One ranked passage.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    /// The score, or the date in seconds for [`Order::Newest`].
+    pub rank: f64,
+    pub score: Score,
+    pub brief: String,
+    pub ordinal: u64,
+    pub address: DocAddress,
+}
+
+/// A candidate inside one segment: brief keys are term ordinals there,
+/// which sort as the keys do.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    rank: f64,
+    score: Score,
+    brief: u64,
+    ordinal: u64,
+    doc: DocId,
+}
+
+impl Entry {
+    /// `Less` means better: higher rank, then lower brief, then lower ordinal.
+    fn order(&self, other: &Entry) -> Ordering {
+        other
+            .rank
+            .total_cmp(&self.rank)
+            .then(self.brief.cmp(&other.brief))
+            .then(self.ordinal.cmp(&other.ordinal))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.order(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+/// The heap's top is its worst entry.
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.order(other)
+    }
+}
+
+pub struct SegmentTop {
+    limit: usize,
+    per_brief: usize,
+    order: Order,
+    segment: SegmentOrdinal,
+    briefs: Option<StrColumn>,
+    ordinals: Column<u64>,
+    dates: Column<DateTime>,
+    heap: BinaryHeap<Entry>,
+    current: Vec<Entry>,
+}
+
+impl SegmentTop {
+    fn offer(&mut self, doc: DocId, score: Score) {
+        let brief = self
+            .briefs
+            .as_ref()
+            .and_then(|c| c.term_ords(doc).next())
+            .unwrap_or(u64::MAX);
+        if self.current.first().is_some_and(|e| e.brief != brief) {
+            self.flush();
+        }
+        let rank = match self.order {
+            Order::Score => f64::from(score),
+            Order::Newest => self
+                .dates
+                .first(doc)
+                .map_or(f64::MIN, |d| d.into_timestamp_secs() as f64),
+        };
+        let entry = Entry {
+            rank,
+            score,
+            brief,
+            ordinal: self.ordinals.first(doc).unwrap_or(0),
+            doc,
+        };
+        // Keep the brief's best `per_brief`, sorted best first.
+        let at = self.current.partition_point(|e| e.order(&entry) == Ordering::Less);
+        if at < self.per_brief {
+            self.current.insert(at, entry);
+            self.current.truncate(self.per_brief);
+        }
+    }
+
+    /// Offers the finished brief's best passages to the heap.
+    fn flush(&mut self) {
+        for entry in self.current.drain(..) {
+            if self.heap.len() < self.limit {
+                self.heap.push(entry);
+            } else if self
+                .heap
+                .peek()
+                .is_some_and(|worst| entry.order(worst) == Ordering::Less)
+            {
+                self.heap.pop();
+                self.heap.push(entry);
+            }
+        }
+    }
+
+    /// Scores at or below this cannot enter the results any more. Ties can
+    /// still win on the brief key, so the bound is just under the worst.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(worst) if self.heap.len() >= self.limit => (worst.score).next_down(),
+            _ => Score::MIN,
+        }
+    }
+}
+
+impl SegmentCollector for SegmentTop {
+    type Fruit = Vec<Ranked>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.offer(doc, score);
+    }
+
+    fn harvest(mut self) -> Vec<Ranked> {
+        self.flush();
+        let mut entries = self.heap.into_vec();
+        entries.sort();
+        let mut key = String::new();
+        entries
+            .into_iter()
+            .map(|e| {
+                key.clear();
+                if let Some(column) = &self.briefs {
+                    let _ = column.ord_to_str(e.brief, &mut key);
+                }
+                Ranked {
+                    rank: e.rank,
+                    score: e.score,
+                    brief: key.clone(),
+                    ordinal: e.ordinal,
+                    address: DocAddress::new(self.segment, e.doc),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Collector for TopPassages {
+    type Fruit = Vec<Ranked>;
+    type Child = SegmentTop;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentTop> {
+        let fast = reader.fast_fields();
+        Ok(SegmentTop {
+            limit: self.limit.max(1),
+            per_brief: self.per_brief.max(1),
+            order: self.order,
+            segment,
+            briefs: fast.str("brief")?,
+            ordinals: fast.u64("ordinal")?,
+            dates: fast.date("date")?,
+            heap: BinaryHeap::with_capacity(self.limit + 1),
+            current: Vec::with_capacity(self.per_brief + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.order == Order::Score
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<Ranked>> {
+        let mut top = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        match self.order {
+            Order::Score => weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    top.offer(doc, score);
+                }
+                top.threshold()
+            })?,
+            Order::Newest => weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        top.offer(doc, 0.0);
+                    }
+                }
+            })?,
+        }
+        Ok(top.harvest())
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Ranked>>) -> tantivy::Result<Vec<Ranked>> {
+        let mut all: Vec<Ranked> = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| {
+            b.rank
+                .total_cmp(&a.rank)
+                .then_with(|| a.brief.cmp(&b.brief))
+                .then(a.ordinal.cmp(&b.ordinal))
+        });
+        all.truncate(self.limit);
+        Ok(all)
+    }
+}

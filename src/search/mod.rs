@@ -1,0 +1,404 @@
+//! Ranking passages for a query, with facet filters and facet counts.
+//!
+//! Everything runs inside tantivy, and the cost follows the answer: the
+//! text query, the date range and the facet filters form one query (filters
+//! as zero-score clauses); [`collect::TopPassages`] keeps the best passages
+//! under the per-brief cap without collecting every match; `total_hits` is
+//! counted, not materialised; facet counts come from columns
+//! ([`facets::FacetCounter`]); and only the shown hits read stored fields.
+//! Scores use the index's exact statistics, so an index updated
+//! incrementally ranks exactly like a full build.
+
+pub mod collect;
+pub mod facets;
+pub mod highlight;
+pub mod query;
+pub mod resolve;
+pub mod scope;
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+use tantivy::collector::Count;
+use tantivy::query::Query;
+use tantivy::schema::Facet;
+
+use crate::entities::{Actor, ActorKind, RegionPath};
+use crate::facet::{self, Dim, FacetValue};
+use crate::index::{self, documents::date_seconds, BriefRecord, IndexError, OpenIndex};
+use collect::{Order, TopPassages};
+use facets::{Counts, FacetCounter};
+
+pub use query::{parse_query, validate_query, QUERY_FIELDS};
+pub use resolve::{nearest, FilterResolver};
+
+/// Why a search could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("bad query: {message}\n  {query}\n  {marker}")]
+    Query {
+        query: String,
+        message: String,
+        /// A caret line under the query pointing at the problem.
+        marker: String,
+    },
+    #[error("unknown {facet} {value:?}{}", suggestions_text(.suggestions))]
+    UnknownValue {
+        facet: &'static str,
+        value: String,
+        suggestions: Vec<String>,
+    },
+    #[error("empty query: give words to search for, or a --country, --actor or --region filter to browse")]
+    EmptyQuery,
+    #[error("--since {since} is after --until {until}: no date can be in both")]
+    DateOrder { since: Date, until: Date },
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(err: tantivy::TantivyError) -> SearchError {
+        SearchError::Index(IndexError::from(err))
+    }
+}
+
+fn suggestions_text(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; did you mean {}?",
+            suggestions
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// How far a facet filter looks: the passage itself, or its whole brief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    Passage,
+    Brief,
+}
+
+/// A resolved search request (flags already validated).
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Any word may match (plain BM25) instead of all words.
+    pub any: bool,
+    pub limit: usize,
+    /// Hits to skip before the first shown (for paging).
+    pub offset: usize,
+    pub per_brief: usize,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    /// Canonical country names; a passage matches if it mentions any.
+    pub countries: Vec<String>,
+    pub regions: Vec<RegionPath>,
+    pub actors: Vec<Actor>,
+    pub scope: Scope,
+    /// Compute facet counts.
+    pub facets: bool,
+    /// How many values of each facet to report.
+    pub facet_limit: usize,
+}
+
+/// One ranked passage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub doc: String,
+    /// The record's own id, for a brief read from a JSON Lines file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub title: String,
+    pub date: Option<String>,
+    pub author: Option<String>,
+    pub passage: u64,
+    pub lines: [u64; 2],
+    /// The page, for a brief read from a PDF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    pub score: f32,
+    pub heading: Option<String>,
+    pub text: String,
+    pub countries: Vec<String>,
+    pub actors: Vec<Actor>,
+    /// Byte ranges of `text` that match query words.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// One facet value with the number of briefs and passages it covers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FacetCount {
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ActorKind>,
+    /// For regions: the full path, `Asia/Central Asia`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Briefs with at least one matching passage that has this value.
+    pub count: u64,
+    /// Matching passages that have this value.
+    pub passages: u64,
+}
+
+/// Facet counts of a search.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct FacetCounts {
+    pub country: Vec<FacetCount>,
+    pub region: Vec<FacetCount>,
+    pub actor: Vec<FacetCount>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    /// Passages that match the query and every filter.
+    pub total_hits: u64,
+    pub hits: Vec<Hit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<FacetCounts>,
+}
+
+impl SearchRequest {
+    fn has_filter(&self) -> bool {
+        !self.countries.is_empty() || !self.regions.is_empty() || !self.actors.is_empty()
+    }
+
+    /// The filter values of each dimension, as facets.
+    fn dims(&self) -> [Vec<Facet>; 3] {
+        [
+            self.countries.iter().map(|c| facet::country(c)).collect(),
+            self.regions.iter().map(|r| facet::region(r)).collect(),
+            self.actors.iter().map(facet::actor).collect(),
+        ]
+    }
+}
+
+/// Runs a search.
+pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    index::catch_panic(|| run(open, request))
+}
+
+fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let browsing = request.query.trim().is_empty();
+    if browsing && !request.has_filter() && request.since.is_none() && request.until.is_none() {
+        return Err(SearchError::EmptyQuery);
+    }
+    if let (Some(since), Some(until)) = (request.since, request.until) {
+        if since > until {
+            return Err(SearchError::DateOrder { since, until });
+        }
+    }
+    let text: Option<Box<dyn Query>> = if browsing {
+        None
+    } else {
+        Some(parse_query(open, &request.query, request.any)?)
+    };
+    let dims = request.dims();
+    let clauses = query::Clauses {
+        open,
+        text: text.as_deref(),
+        dates: (request.since.map(date_seconds), request.until.map(date_seconds)),
+        scope: request.scope,
+        dims: &dims,
+    };
+    let searcher = &open.searcher;
+    let statistics = open.statistics();
+    let query = clauses.all();
+    let top = TopPassages {
+        limit: request.offset + request.limit,
+        per_brief: request.per_brief,
+        order: if browsing { Order::Newest } else { Order::Score },
+    };
+    let ranked = searcher.search_with_statistics_provider(&*query, &top, &statistics)?;
+    let total_hits = searcher.search(&*query, &Count)? as u64;
+    let facets = if request.facets {
+        Some(facet_counts(
+            count_facets(open, request, &clauses, &dims)?,
+            request.facet_limit,
+        ))
+    } else {
+        None
+    };
+
+    let terms = text.as_deref().map(highlight::query_terms).unwrap_or_default();
+    let stored = open.stored();
+    let mut records: HashMap<String, BriefRecord> = HashMap::new();
+    let mut hits = Vec::new();
+    for ranked in ranked.into_iter().skip(request.offset) {
+        if !records.contains_key(&ranked.brief) {
+            let record = brief_record(open, &ranked.brief, ranked.address.segment_ord)?;
+            records.insert(ranked.brief.clone(), record);
+        }
+        let record = &records[&ranked.brief];
+        let passage = stored.passage(ranked.address, record)?;
+        hits.push(Hit {
+            highlights: highlight::highlight(&passage.text, &terms),
+            doc: passage.doc,
+            id: record.id.clone(),
+            title: passage.title,
+            date: passage.date,
+            author: passage.author,
+            passage: passage.passage,
+            lines: passage.lines,
+            page: passage.page,
+            score: if browsing { 0.0 } else { ranked.score },
+            heading: passage.heading,
+            text: passage.text,
+            countries: passage.countries,
+            actors: passage.actors,
+        });
+    }
+    Ok(SearchResults {
+        query: request.query.clone(),
+        total_hits,
+        hits,
+        facets,
+    })
+}
+
+/// Multi-select facet counts. A dimension's counts ignore its own filter,
+/// so browsing one country (no words, no dates, no other filter) would
+/// count that dimension over every passage of the index: those counts are
+/// the index's own, read from the term dictionaries, and the other
+/// dimensions are counted over the browsed passages only.
+fn count_facets(
+    open: &OpenIndex,
+    request: &SearchRequest,
+    clauses: &query::Clauses,
+    dims: &[Vec<Facet>; 3],
+) -> Result<HashMap<String, Counts>, SearchError> {
+    let filtered: Vec<usize> = (0..3).filter(|&d| !dims[d].is_empty()).collect();
+    let whole_index_dim = match filtered.as_slice() {
+        [d] if clauses.text.is_none() && clauses.dates == (None, None) && request.scope == Scope::Passage => Some(*d),
+        _ => None,
+    };
+    let mut skip = [false; 3];
+    let mut counts = HashMap::new();
+    if let Some(d) = whole_index_dim {
+        skip[d] = true;
+        let root = Facet::from_path([Dim::FILTERABLE[d].root()]);
+        counts.extend(facets::index_facets(&open.searcher, &root)?);
+    }
+    let counter = FacetCounter {
+        scope: request.scope,
+        filters: dims.clone(),
+        skip,
+    };
+    let relaxed = if whole_index_dim.is_some() {
+        clauses.all()
+    } else {
+        clauses.all_but_one_dim()
+    };
+    counts.extend(open.searcher.search(&*relaxed, &counter)?);
+    Ok(counts)
+}
+
+/// The record of brief `key`, whose documents are in segment `segment`.
+fn brief_record(open: &OpenIndex, key: &str, segment: u32) -> Result<BriefRecord, SearchError> {
+    let stored = open.stored();
+    let reader = open.searcher.segment_reader(segment);
+    for doc in stored.brief_docs(reader, key)? {
+        let address = tantivy::DocAddress::new(segment, doc);
+        if stored.kind(address)? == Some(index::schema::kind::BRIEF) {
+            return Ok(stored.record(address)?);
+        }
+    }
+    Err(IndexError::Corrupt(format!("brief {key:?} has passages but no brief document")).into())
+}
+
+/// Sorts and cuts counts into the three dimensions of the output.
+fn facet_counts(counts: HashMap<String, Counts>, limit: usize) -> FacetCounts {
+    let mut out = FacetCounts::default();
+    for (facet, counts) in counts {
+        let Some(value) = facet::decode(facet.as_bytes()).and_then(|f| FacetValue::from_facet(&f)) else {
+            continue;
+        };
+        let count = FacetCount {
+            value: value.display_name().to_string(),
+            kind: match &value {
+                FacetValue::Actor(a) => Some(a.kind),
+                _ => None,
+            },
+            path: match &value {
+                FacetValue::Region(path) => Some(path.join("/")),
+                _ => None,
+            },
+            count: counts.briefs,
+            passages: counts.passages,
+        };
+        match value.dim() {
+            Dim::Country => out.country.push(count),
+            Dim::Region => out.region.push(count),
+            Dim::Actor => out.actor.push(count),
+            Dim::Tag => {}
+        }
+    }
+    for values in [&mut out.country, &mut out.region, &mut out.actor] {
+        values.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.value.cmp(&b.value))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        values.truncate(limit);
+    }
+    out
+}
+
+/// A facet value of the whole index with its counts, for `briefs facets`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexFacet {
+    /// `country`, `region`, `actor` or `tag`.
+    pub facet: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ActorKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub briefs: u64,
+    pub passages: u64,
+}
+
+/// Every facet value of the index with brief and passage counts, most
+/// briefs first, from the term dictionaries.
+pub fn index_facets(open: &OpenIndex) -> Result<Vec<IndexFacet>, SearchError> {
+    let counts = index::catch_panic(|| facets::index_facets(&open.searcher, &Facet::root()))?;
+    let mut out: Vec<IndexFacet> = counts
+        .into_iter()
+        .filter_map(|(facet, counts)| {
+            let value = FacetValue::from_facet(&facet::decode(facet.as_bytes())?)?;
+            Some(IndexFacet {
+                facet: value.dim().root().to_string(),
+                value: value.display_name().to_string(),
+                kind: match &value {
+                    FacetValue::Actor(a) => Some(a.kind),
+                    _ => None,
+                },
+                path: match &value {
+                    FacetValue::Region(path) => Some(path.join("/")),
+                    _ => None,
+                },
+                briefs: counts.briefs,
+                passages: counts.passages,
+            })
+        })
+        .collect();
+    let dim_order = |f: &str| ["country", "region", "actor", "tag"].iter().position(|d| *d == f);
+    out.sort_by(|a, b| {
+        dim_order(&a.facet)
+            .cmp(&dim_order(&b.facet))
+            .then(b.briefs.cmp(&a.briefs))
+            .then_with(|| a.value.cmp(&b.value))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(out)
+}

@@ -1,0 +1,367 @@
+//! The tantivy tokenizer for briefs.
+//!
+//! Words come from Unicode word bounds (UAX #29, made fast for ASCII in
+//! [`segment`]), so every script is split into words instead of being
+//! dropped. On top of that the tokenizer keeps the tokens analysts search
+//! for whole (`J&K`, `IC-814`, `@DrSJaishankar`, `1961`), folds case and
+//! Latin diacritics (`Abdollāhiān` = `abdollahian`), normalises Persian and
+//! Arabic spellings of the same word (Arabic yeh and kaf to their Persian
+//! forms, Eastern digits to ASCII, the zero-width non-joiner kept inside the
+//! word), and stems English words (Snowball, the same `frostem` stemmer as
+//! tantivy's filter).
+//!
+//! Turning a word into its term (folding, then stemming) is cached per
+//! thread: news text repeats a small vocabulary, and the cache makes most
+//! words one hash lookup.
+
+mod segment;
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+
+pub use segment::{count_words, word_segments};
+
+/// Name under which [`analyzer`] is registered on every index.
+pub const ANALYZER_NAME: &str = "briefs_en";
+
+/// Tokens longer than this (in bytes) are noise (base64, URLs run together).
+const MAX_TOKEN_BYTES: usize = 80;
+
+/// Words the term cache holds per thread before it starts again.
+const TERM_CACHE_WORDS: usize = 1 << 18;
+
+/// The analyzer used for titles, headings, bodies and authors.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::from(BriefTokenizer)
+}
+
+/// Registers the analyzer on an index; tantivy stores only its name.
+pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(ANALYZER_NAME, analyzer());
+}
+
+/// Runs the analyzer over `text`: the terms a query or a document gets.
+pub fn analyze(text: &str) -> Vec<Token> {
+    let mut tokenizer = BriefTokenizer;
+    let mut stream = tokenizer.token_stream(text);
+    let mut tokens = Vec::new();
+    stream.process(&mut |t| tokens.push(t.clone()));
+    tokens
+}
+
+/// UAX #29 words, folded and stemmed; see the module doc.
+#[derive(Clone, Debug, Default)]
+pub struct BriefTokenizer;
+
+/// The terms of one text, produced one at a time into a reused token.
+pub struct BriefTokenStream<'a> {
+    text: &'a str,
+    spans: Vec<(usize, usize)>,
+    next: usize,
+    token: Token,
+}
+
+impl Tokenizer for BriefTokenizer {
+    type TokenStream<'a> = BriefTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BriefTokenStream<'a> {
+        let mut spans = Vec::with_capacity(text.len() / 6);
+        for_each_span(text, |start, end| spans.push((start, end)));
+        BriefTokenStream {
+            text,
+            spans,
+            next: 0,
+            token: Token {
+                position: usize::MAX,
+                ..Token::default()
+            },
+        }
+    }
+}
+
+impl TokenStream for BriefTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        while let Some(&(start, end)) = self.spans.get(self.next) {
+            self.next += 1;
+            if term_of(&self.text[start..end], &mut self.token.text) {
+                self.token.offset_from = start;
+                self.token.offset_to = end;
+                self.token.position = self.token.position.wrapping_add(1);
+                self.token.position_length = 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// A thread's memory of words already turned into terms.
+struct TermCache {
+    terms: FxHashMap<Box<str>, Box<str>>,
+    stemmer: frostem::Stemmer,
+}
+
+thread_local! {
+    static TERMS: RefCell<TermCache> = RefCell::new(TermCache {
+        terms: FxHashMap::default(),
+        stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+    });
+}
+
+/// Writes the term of `word` into `out`; false when the word gives no term
+/// (nothing left after folding, or longer than [`MAX_TOKEN_BYTES`]).
+fn term_of(word: &str, out: &mut String) -> bool {
+    TERMS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        out.clear();
+        if let Some(term) = cache.terms.get(word) {
+            out.push_str(term);
+            return !term.is_empty();
+        }
+        let folded = normalise(word);
+        let term: Box<str> = if folded.is_empty() || folded.len() > MAX_TOKEN_BYTES {
+            "".into()
+        } else {
+            cache.stemmer.stem(&folded).into()
+        };
+        if cache.terms.len() >= TERM_CACHE_WORDS {
+            cache.terms.clear();
+        }
+        out.push_str(&term);
+        cache.terms.insert(word.into(), term);
+        !out.is_empty()
+    })
+}
+
+fn is_wordish(segment: &str) -> bool {
+    segment.chars().any(char::is_alphanumeric)
+}
+
+/// Splits `text` into folded (not stemmed) tokens with byte offsets into
+/// `text`: what the analyzer stems.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for_each_span(text, |start, end| {
+        let normalised = normalise(&text[start..end]);
+        if !normalised.is_empty() && normalised.len() <= MAX_TOKEN_BYTES {
+            tokens.push(Token {
+                offset_from: start,
+                offset_to: end,
+                position: tokens.len(),
+                text: normalised,
+                position_length: 1,
+            });
+        }
+    });
+    tokens
+}
+
+/// The number of terms the analyzer gives for `text`, without building
+/// them: the indexer keeps exact token counts for BM25 while tantivy
+/// tokenizes the text on its own threads.
+pub fn count_tokens(text: &str) -> usize {
+    let mut count = 0;
+    let mut term = String::new();
+    for_each_span(text, |start, end| {
+        let word = &text[start..end];
+        let kept = if word.is_ascii() && word.len() <= MAX_TOKEN_BYTES {
+            normalised_ascii_len(word) > 0
+        } else {
+            term_of(word, &mut term)
+        };
+        count += usize::from(kept);
+    });
+    count
+}
+
+/// Calls `f` with the byte span of every word of `text`: UAX #29 words,
+/// with `@handle`, `#tag`, `J&K` and `IC-814` joined into one.
+fn for_each_span(text: &str, mut f: impl FnMut(usize, usize)) {
+    let segments = word_segments(text);
+    let mut i = 0;
+    while i < segments.len() {
+        let (start, segment) = segments[i];
+        let mut end = start + segment.len();
+        let mut j = i + 1;
+        if !is_wordish(segment) {
+            // `@handle` and `#tag`: the sign is part of what users type.
+            let is_sign = segment == "@" || segment == "#";
+            if !(is_sign && segments.get(j).is_some_and(|s| is_wordish(s.1))) {
+                i += 1;
+                continue;
+            }
+            end = segments[j].0 + segments[j].1.len();
+            j += 1;
+        }
+        // Join `J&K` (short words around `&`) and `IC-814` (a hyphen next to digits).
+        while let (Some(&(_, glue)), Some(&(next_start, next))) = (segments.get(j), segments.get(j + 1)) {
+            let left = &text[start..end];
+            let joins = match glue {
+                "&" => left.chars().count() <= 4 && next.chars().count() <= 4 && is_wordish(next),
+                "-" | "\u{2011}" => {
+                    is_wordish(next)
+                        && (left.chars().any(|c| c.is_ascii_digit()) || next.chars().any(|c| c.is_ascii_digit()))
+                }
+                _ => false,
+            };
+            if !joins {
+                break;
+            }
+            end = next_start + next.len();
+            j += 2;
+        }
+        f(start, end);
+        i = j;
+    }
+}
+
+/// The length of [`normalise_ascii`]'s result, without building it.
+fn normalised_ascii_len(word: &str) -> usize {
+    let word = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix("'S"))
+        .or_else(|| word.strip_suffix('\''))
+        .unwrap_or(word);
+    word.bytes().filter(|&b| b != b'.').count()
+}
+
+/// Lower-cases and folds one word.
+pub fn normalise(word: &str) -> String {
+    if word.is_ascii() {
+        return normalise_ascii(word);
+    }
+    let word = word.replace(['\u{2019}', '\u{2018}', '\u{02bc}'], "'");
+    let word = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix("'S"))
+        .or_else(|| word.strip_suffix('\''))
+        .unwrap_or(&word);
+    let mut out = String::with_capacity(word.len());
+    let mut previous_base: Option<char> = None;
+    for c in word.nfd() {
+        if is_combining_mark(c) {
+            let folds = previous_base.is_some_and(|b| (b as u32) < 0x0530) || is_arabic_harakat(c);
+            if folds {
+                continue;
+            }
+        }
+        previous_base = Some(c);
+        match c {
+            'ı' => out.push('i'),
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'þ' | 'Þ' => out.push_str("th"),
+            // Arabic yeh and alef maksura to Persian yeh; Arabic kaf to keheh.
+            '\u{064a}' | '\u{0649}' => out.push('\u{06cc}'),
+            '\u{0643}' => out.push('\u{06a9}'),
+            // Persian and Arabic-Indic digits to ASCII.
+            '\u{06f0}'..='\u{06f9}' => out.push(char::from(b'0' + (c as u32 - 0x06f0) as u8)),
+            '\u{0660}'..='\u{0669}' => out.push(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+            // Tatweel only stretches a word.
+            '\u{0640}' => {}
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    // `U.S.` and `u.s` are one token, `us`; a lone dot is not part of a word.
+    if out.contains('.') {
+        out.retain(|c| c != '.');
+    }
+    out.trim_matches('\u{200c}').nfc().collect()
+}
+
+/// [`normalise`] for an ASCII word: no decomposition or recomposition to
+/// do, which is most words of English text and the indexer's hot path.
+fn normalise_ascii(word: &str) -> String {
+    let word = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix("'S"))
+        .or_else(|| word.strip_suffix('\''))
+        .unwrap_or(word);
+    word.bytes()
+        .filter(|&b| b != b'.')
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036f | 0x1ab0..=0x1aff | 0x1dc0..=0x1dff | 0x064b..=0x065f | 0x0670)
+}
+
+fn is_arabic_harakat(c: char) -> bool {
+    matches!(c as u32, 0x064b..=0x065f | 0x0670)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        tokenize(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn keeps_special_tokens() {
+        assert_eq!(words("J&K and IC-814"), ["j&k", "and", "ic-814"]);
+        assert_eq!(
+            words("(@DrSJaishankar) #TAPI 1961"),
+            ["@drsjaishankar", "#tapi", "1961"]
+        );
+        assert_eq!(
+            words("Turkmenistan-Afghanistan-Pakistan"),
+            ["turkmenistan", "afghanistan", "pakistan"]
+        );
+        assert_eq!(words("the U.S.-led invasion"), ["the", "us", "led", "invasion"]);
+    }
+
+    #[test]
+    fn ascii_and_general_paths_fold_alike() {
+        for (ascii, other, folded) in [
+            ("U.S.", "U.S.\u{2019}", "us"),
+            ("Taliban's", "Taliban\u{2019}s", "taliban"),
+            ("O'Neill", "O\u{2019}Neill", "o'neill"),
+            ("minister'", "minister\u{2019}", "minister"),
+            ("J&K", "J&K", "j&k"),
+            ("Erdogan", "Erdo\u{11f}an", "erdogan"),
+        ] {
+            assert_eq!(normalise(ascii), folded, "{ascii}");
+            assert_eq!(normalise(other), folded, "{other}");
+        }
+    }
+
+    #[test]
+    fn count_agrees_with_tokenize() {
+        for text in [
+            "J&K and IC-814, the U.S.-led talks; Erdoğan’s visit to Türkiye.",
+            "@DrSJaishankar #TAPI 1961 ... -- ' 's O'Neill's",
+            "Persian: ۱۴۰۲ مذاکرات‌ها كتاب",
+            &"x".repeat(81),
+            &"é".repeat(50),
+            "",
+        ] {
+            assert_eq!(count_tokens(text), tokenize(text).len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let text = "Erdoğan’s visit";
+        let t = tokenize(text);
+        assert_eq!(t[0].text, "erdogan");
+        assert_eq!(&text[t[0].offset_from..t[0].offset_to], "Erdoğan’s");
+    }
+}

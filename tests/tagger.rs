@@ -1,0 +1,354 @@
+//! The trained tagger: its features, BIO decoding, the margin, how its
+//! spans combine with the lists and the cue finder (lists win, surnames
+//! join, `[suppress]` still wins), deterministic training, and its quality
+//! on our own labelled briefs (`tests/ner/`, floors in QUALITY.md).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use briefs::corpus::Brief;
+use briefs::entities::tagger::decode::{decode_spans, viterbi, Scratch, Transitions};
+use briefs::entities::tagger::features::{features, Lexicon, TokenInfo};
+use briefs::entities::tagger::train::{
+    counts_at, marked_predictions, parse_conll, parse_marked, train, Counts, MarkedParagraph, TrainOptions,
+};
+use briefs::entities::tagger::{begin, inside, is_inside, EntityType, Tagger, LABELS, OUTSIDE};
+use briefs::entities::{BriefEntities, Extractor, Gazetteer, Mention, Via};
+use briefs::passage::Passage;
+
+// Floors on our own labelled briefs, mention level (see QUALITY.md).
+const TAGGER_PERSON_PRECISION: f64 = 0.95;
+const TAGGER_PERSON_RECALL: f64 = 0.45;
+const EXTRACTOR_PERSON_PRECISION: f64 = 0.90;
+const EXTRACTOR_PERSON_RECALL: f64 = 0.84;
+const EXTRACTOR_ORG_PRECISION: f64 = 0.85;
+const EXTRACTOR_ORG_RECALL: f64 = 0.58;
+
+fn extract(x: &Extractor, texts: &[&str]) -> BriefEntities {
+    let brief = Brief::new("raw.txt");
+    let passages: Vec<Passage> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Passage {
+            ordinal: i as u32,
+            heading: None,
+            text: t.to_string(),
+            lines: (i as u32 + 1, i as u32 + 1),
+            page: None,
+        })
+        .collect();
+    x.extract(&brief, &passages)
+}
+
+fn mentions<'a>(e: &'a BriefEntities, value: &str) -> Vec<&'a Mention> {
+    e.passages
+        .iter()
+        .flat_map(|p| &p.mentions)
+        .filter(|m| m.value == value)
+        .collect()
+}
+
+fn own_set() -> Vec<MarkedParagraph> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ner");
+    let mut out = Vec::new();
+    for part in ["briefs-1.txt", "briefs-2.txt", "briefs-3.txt"] {
+        let text = std::fs::read_to_string(dir.join(part)).expect("labelled briefs");
+        out.extend(parse_marked(part, &text).expect("labelled briefs parse"));
+    }
+    out
+}
+
+// ---- Features
+
+#[test]
+fn suffixes_carry_name_endings_across_names() {
+    let lex = Lexicon::builtin();
+    let ids = |word: &str| -> Vec<u32> {
+        let words = ["met", word, "today"];
+        let info = TokenInfo::of_sentence(&words, &lex);
+        let mut out = Vec::new();
+        features(&words, &info, 1, 0x3ffff, &mut out);
+        out.sort();
+        out
+    };
+    let shared = |a: &[u32], b: &[u32]| a.iter().filter(|f| b.binary_search(f).is_ok()).count();
+    let (hiba, rahma, john) = (ids("Hibatullah"), ids("Rahmatullah"), ids("Johnston"));
+    // Same context, same shape; -ullah adds suffixes of 2, 3 and 4 characters.
+    assert!(shared(&hiba, &rahma) >= shared(&hiba, &john) + 3, "{hiba:?} {rahma:?}");
+    assert_eq!(ids("Hibatullah"), hiba, "features are deterministic");
+}
+
+#[test]
+fn lower_case_runs_are_never_scored() {
+    let tagger = Tagger::builtin();
+    assert!(tagger
+        .tag_tokens(&["the", "talks", "in", "the", "capital", "went", "on"])
+        .is_empty());
+    assert!(tagger
+        .tag("nothing here is capitalised, so nothing is a name.")
+        .is_empty());
+}
+
+// ---- Decoding and the margin
+
+#[test]
+fn decoding_never_breaks_bio() {
+    // Pseudo-random emissions: whatever they say, I-X follows B-X or I-X.
+    let t = Transitions::forbidding_invalid();
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % 1000) as f32 / 100.0
+    };
+    for _ in 0..200 {
+        let em: Vec<f32> = (0..6 * LABELS).map(|_| next()).collect();
+        let labels = viterbi(&t, &em, true, true, &mut Scratch::default());
+        assert!(!is_inside(labels[0]));
+        for w in labels.windows(2) {
+            if is_inside(w[1]) {
+                assert!(w[0] == w[1] || w[0] + 1 == w[1], "{labels:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn margin_grows_with_the_evidence() {
+    let t = Transitions::forbidding_invalid();
+    let span_margin = |strength: f32| {
+        let mut a = [0.0; LABELS];
+        a[OUTSIDE as usize] = 1.0;
+        a[begin(EntityType::Person) as usize] = 1.0 + strength;
+        let mut b = [0.0; LABELS];
+        b[OUTSIDE as usize] = 1.0;
+        b[inside(EntityType::Person) as usize] = 1.0 + strength;
+        let em: Vec<f32> = a.iter().chain(&b).copied().collect();
+        let spans = decode_spans(&t, &em, true, true, &mut Scratch::default());
+        assert_eq!((spans[0].first, spans[0].last), (0, 1));
+        spans[0].margin
+    };
+    assert!(span_margin(3.0) > span_margin(1.0));
+    assert!((span_margin(1.0) - 1.0).abs() < 1e-5);
+}
+
+#[test]
+fn the_shipped_model_has_thresholds_and_finds_unlisted_people() {
+    let tagger = Tagger::builtin();
+    for kind in EntityType::ALL {
+        assert!(tagger.model.threshold(kind) > 0.0, "{kind:?}");
+    }
+    let text = "Residents said Gulbahor Nazarova and Farrukh Ismoilov left Khujand on Monday.";
+    let found: Vec<(String, EntityType)> = tagger
+        .tag(text)
+        .into_iter()
+        .map(|s| (text[s.start..s.end].to_string(), s.kind))
+        .collect();
+    assert!(
+        found.contains(&("Gulbahor Nazarova".to_string(), EntityType::Person)),
+        "{found:?}"
+    );
+}
+
+// ---- Combination with lists and cues
+
+#[test]
+fn every_actor_says_how_it_was_found() {
+    let x = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
+    let e = extract(
+        &x,
+        &[
+            "Foreign Minister Amir Khan Muttaqi met the envoy. Residents said Gulbahor Nazarova and Farrukh Ismoilov left Khujand on Monday.",
+            "Later Ismoilov said Muttaqi had promised help.",
+        ],
+    );
+    let muttaqi = mentions(&e, "Amir Khan Muttaqi");
+    assert!(muttaqi.iter().any(|m| m.via == Some(Via::List) && m.margin.is_none()));
+    // "Muttaqi" alone is an alias in the list, so the list finds it too.
+    assert!(muttaqi.iter().all(|m| m.via == Some(Via::List)), "{muttaqi:?}");
+    let ismoilov = mentions(&e, "Farrukh Ismoilov");
+    let tagged = ismoilov
+        .iter()
+        .find(|m| m.via == Some(Via::Tagger))
+        .unwrap_or_else(|| panic!("{ismoilov:?}"));
+    let threshold = Tagger::builtin().model.threshold(EntityType::Person);
+    assert!(tagged.margin.is_some_and(|m| m.0 >= threshold), "{tagged:?}");
+    // Surname linking works for tagged people as for listed ones.
+    assert!(
+        ismoilov
+            .iter()
+            .any(|m| m.via == Some(Via::Surname) && m.text == "Ismoilov"),
+        "{ismoilov:?}"
+    );
+}
+
+#[test]
+fn tagger_mentions_are_above_their_threshold_and_lists_win() {
+    let x = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
+    let tagger = Tagger::builtin();
+    let texts: Vec<String> = own_set().into_iter().map(|p| p.text).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let e = extract(&x, &refs);
+    let mut tagged = 0;
+    for m in e.passages.iter().flat_map(|p| &p.mentions) {
+        if m.via == Some(Via::Tagger) {
+            tagged += 1;
+            let kind = match m.facet.as_str() {
+                "person" => EntityType::Person,
+                "org" => EntityType::Org,
+                _ => EntityType::Location,
+            };
+            let margin = m.margin.expect("a tagged mention has a margin").0;
+            assert!(margin >= tagger.model.threshold(kind) - 0.01, "{m:?}");
+        }
+        // A listed name is never credited to the tagger.
+        if let Some(known) = x.gazetteer.resolve_actor(&m.text) {
+            if known.name == m.value && m.facet != "country" {
+                assert_ne!(m.via, Some(Via::Tagger), "{m:?}");
+            }
+        }
+    }
+    assert!(tagged > 0, "the tagger adds names the lists do not know");
+}
+
+#[test]
+fn suppress_still_wins_over_the_tagger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("actors.toml"),
+        "[suppress]\nnames = [\"Farrukh Ismoilov\"]\n",
+    )
+    .expect("write actors.toml");
+    let x = Extractor::new(Gazetteer::load(Some(dir.path())).expect("gazetteer"));
+    let e = extract(
+        &x,
+        &["Residents said Gulbahor Nazarova and Farrukh Ismoilov left Khujand on Monday."],
+    );
+    assert!(mentions(&e, "Farrukh Ismoilov").is_empty());
+    assert!(!e.passages[0].actors.iter().any(|a| a.name == "Farrukh Ismoilov"));
+    // Without the suppress entry the tagger finds the name.
+    let plain = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
+    let e = extract(
+        &plain,
+        &["Residents said Gulbahor Nazarova and Farrukh Ismoilov left Khujand on Monday."],
+    );
+    assert!(!mentions(&e, "Farrukh Ismoilov").is_empty());
+}
+
+#[test]
+fn old_mentions_without_via_still_parse() {
+    let old: Mention =
+        serde_json::from_str(r#"{"facet":"person","value":"Hamid Karzai","text":"Karzai"}"#).expect("old JSON parses");
+    assert_eq!(old.via, None);
+    assert_eq!(old.margin, None);
+    let json = serde_json::to_string(&old).expect("serialise");
+    assert!(!json.contains("via") && !json.contains("margin"), "{json}");
+}
+
+// ---- Training
+
+#[test]
+fn training_is_deterministic_by_seed() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ner/fixture.conll"))
+        .expect("fixture");
+    let map = |t: &str| match t {
+        "PER" => Some(EntityType::Person),
+        "ORG" => Some(EntityType::Org),
+        "LOC" => Some(EntityType::Location),
+        _ => None,
+    };
+    let sentences: Vec<_> = parse_conll(&text, map).into_iter().flatten().collect();
+    assert_eq!(sentences.len(), 12);
+    let options = TrainOptions {
+        epochs: 5,
+        seed: 42,
+        bits: 14,
+    };
+    let lex = Lexicon::builtin();
+    let a = train(&sentences, &lex, &options, "fixture".into()).to_bytes();
+    let b = train(&sentences, &lex, &options, "fixture".into()).to_bytes();
+    assert_eq!(a, b, "same data and seed must give byte-identical weights");
+    // The model learnt something: it tags its own training names.
+    let model = briefs::entities::tagger::Model::from_bytes(&a).expect("weights read back");
+    let tagger = Tagger { model, lexicon: lex };
+    let spans = tagger.tag_tokens(&["Police", "in", "Multan", "arrested", "Zafar", "Iqbal", "Chandio", "."]);
+    assert!(
+        spans
+            .iter()
+            .any(|s| s.kind == EntityType::Person && (s.first, s.last) == (4, 6)),
+        "{spans:?}"
+    );
+}
+
+// ---- Quality on our own labelled briefs
+
+fn extractor_counts(x: &Extractor, paragraphs: &[MarkedParagraph]) -> (Counts, Counts) {
+    let (mut people, mut orgs) = (Counts::default(), Counts::default());
+    for p in paragraphs {
+        let e = extract(x, &[&p.text]);
+        for (facet, kind, counts) in [
+            ("person", EntityType::Person, &mut people),
+            ("org", EntityType::Org, &mut orgs),
+        ] {
+            let mut want: BTreeMap<&str, usize> = BTreeMap::new();
+            for &(s, t, k) in &p.names {
+                if k == kind {
+                    *want.entry(&p.text[s..t]).or_default() += 1;
+                }
+            }
+            let mut got: BTreeMap<&str, usize> = BTreeMap::new();
+            for m in e.passages[0].mentions.iter().filter(|m| m.facet == facet) {
+                *got.entry(m.text.as_str()).or_default() += 1;
+            }
+            for (text, &n) in &got {
+                let hit = n.min(want.get(text).copied().unwrap_or(0));
+                counts.true_positives += hit;
+                counts.false_positives += n - hit;
+                if n > hit {
+                    println!("{}: extra {facet} {text:?}", p.origin);
+                }
+            }
+            for (text, &n) in &want {
+                let hit = n.min(got.get(text).copied().unwrap_or(0));
+                counts.false_negatives += n - hit;
+                if n > hit {
+                    println!("{}: missed {facet} {text:?}", p.origin);
+                }
+            }
+        }
+    }
+    (people, orgs)
+}
+
+#[test]
+fn own_briefs_meet_the_floors() {
+    let paragraphs = own_set();
+    assert!(paragraphs.len() >= 150, "{} paragraphs", paragraphs.len());
+    let tagger = Tagger::builtin();
+    let (preds, gold) = marked_predictions(tagger, &paragraphs);
+    let t = |k: EntityType| tagger.model.threshold(k);
+    for kind in EntityType::ALL {
+        let c = counts_at(&preds, gold, kind, t(kind));
+        println!(
+            "tagger alone, {}: P {:.3} R {:.3} ({c:?})",
+            kind.as_str(),
+            c.precision(),
+            c.recall()
+        );
+    }
+    let person = counts_at(&preds, gold, EntityType::Person, t(EntityType::Person));
+    let x = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
+    let (people, orgs) = extractor_counts(&x, &paragraphs);
+    println!(
+        "extractor: people P {:.3} R {:.3}; orgs P {:.3} R {:.3}",
+        people.precision(),
+        people.recall(),
+        orgs.precision(),
+        orgs.recall()
+    );
+    assert!(person.precision() >= TAGGER_PERSON_PRECISION, "{person:?}");
+    assert!(person.recall() >= TAGGER_PERSON_RECALL, "{person:?}");
+    assert!(people.precision() >= EXTRACTOR_PERSON_PRECISION, "{people:?}");
+    assert!(people.recall() >= EXTRACTOR_PERSON_RECALL, "{people:?}");
+    assert!(orgs.precision() >= EXTRACTOR_ORG_PRECISION, "{orgs:?}");
+    assert!(orgs.recall() >= EXTRACTOR_ORG_RECALL, "{orgs:?}");
+}
