@@ -19,6 +19,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Export(args) => commands::export(args),
         cli::Command::Show(args) => commands::show(args),
         cli::Command::Stats(args) => commands::stats(args),
+        cli::Command::Serve(args) => commands::serve(args),
     }
 }
 

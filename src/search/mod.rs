@@ -14,6 +14,7 @@ pub mod facets;
 pub mod highlight;
 pub mod query;
 pub mod resolve;
+pub mod timeline;
 
 use std::collections::HashMap;
 
