@@ -401,21 +401,43 @@ fn work(receiver: &Mutex<Receiver<TcpStream>>, limits: &Limits, handler: &Handle
         let Ok(mut stream) = next else { return };
         let _ = stream.set_write_timeout(Some(limits.write_timeout));
         let _ = stream.set_nodelay(true);
-        let (response, head_only) = match read_request(&mut stream, limits) {
+        let (response, head_only, refused) = match read_request(&mut stream, limits) {
             Ok(request) => {
                 let head_only = request.method == Method::Head;
                 // A panic is a bug; the client still gets an answer and
                 // the worker lives on.
                 let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&request)))
                     .unwrap_or_else(|_| Response::text(500, "internal error: the request could not be answered"));
-                (Some(response), head_only)
+                (Some(response), head_only, false)
             }
-            Err(e) => (e.response(), false),
+            Err(e) => (e.response(), false, true),
         };
         if let Some(response) = response {
             let _ = write_response(&mut stream, &response, head_only);
         }
         let _ = stream.shutdown(std::net::Shutdown::Write);
+        if refused {
+            drain(&mut stream);
+        }
+    }
+}
+
+/// After refusing a request, reads (and drops) what the client still
+/// sends, for a moment: closing a socket with unread bytes resets the
+/// connection, and the client could lose the refusal it was sent.
+fn drain(stream: &mut TcpStream) {
+    let deadline = Instant::now() + Duration::from_millis(500);
+    let mut left: usize = 1 << 20;
+    let mut chunk = [0u8; 8192];
+    while left > 0 {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        if wait.is_zero() || stream.set_read_timeout(Some(wait)).is_err() {
+            return;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
     }
 }
 
