@@ -124,7 +124,7 @@ pub fn facets(app: &App, query: &str) -> Response {
         let mut kept: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let values: Vec<_> = all
             .iter()
-            .filter(|v| dims.is_empty() || dims.iter().any(|d| *d == v.facet))
+            .filter(|v| dims.is_empty() || dims.contains(&v.facet))
             .filter(|v| match (&needle, gazetteer) {
                 (Some(n), Some(g)) => {
                     v.value.to_lowercase().contains(n.as_str())

@@ -13,7 +13,8 @@
 //! failure is reported once per stamp.
 //!
 //! Each opened index carries its own caches (filter values resolved through
-//! the gazetteer, the index's facet list), so they never outlive it.
+//! the gazetteer, the index's facet list and timeline for the first page),
+//! so they never outlive it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use std::time::SystemTime;
 
 use crate::entities::{Gazetteer, RegionPath};
 use crate::index::{self, generation, IndexError, OpenIndex};
+use crate::search::timeline::{self, Timeline};
 use crate::search::{self, IndexFacet, SearchError};
 
 /// What identifies a committed state of the index folder.
@@ -75,6 +77,7 @@ pub struct Generation {
     pub open: OpenIndex,
     pub stamp: Stamp,
     facets: OnceLock<Result<Vec<IndexFacet>, String>>,
+    timeline: OnceLock<Result<Timeline, String>>,
     gazetteer: OnceLock<Result<Gazetteer, String>>,
     resolved: Mutex<HashMap<(u8, String), Resolved>>,
 }
@@ -85,6 +88,7 @@ impl Generation {
             open,
             stamp,
             facets: OnceLock::new(),
+            timeline: OnceLock::new(),
             gazetteer: OnceLock::new(),
             resolved: Mutex::new(HashMap::new()),
         }
@@ -97,6 +101,16 @@ impl Generation {
             .get_or_init(|| search::index_facets(&self.open).map_err(|e| e.to_string()));
         facets
             .as_deref()
+            .map_err(|message| SearchError::Index(IndexError::Internal(message.clone())))
+    }
+
+    /// Briefs per month of the whole index (computed once).
+    pub fn index_timeline(&self) -> Result<&Timeline, SearchError> {
+        let timeline = self.timeline.get_or_init(|| {
+            timeline::timeline(&self.open, &search::SearchRequest::default()).map_err(|e| e.to_string())
+        });
+        timeline
+            .as_ref()
             .map_err(|message| SearchError::Index(IndexError::Internal(message.clone())))
     }
 

@@ -131,8 +131,7 @@ pub fn search_page(app: &App, query: &str) -> Response {
     let landing = match outcome {
         Some(_) => None,
         None => {
-            let everything = crate::search::SearchRequest::default();
-            let timeline = super::timeline_of(&generation, &everything);
+            let timeline = generation.index_timeline().cloned();
             let facets = generation.index_facets().map(index_facet_counts);
             match (timeline, facets) {
                 (Ok(t), Ok(f)) => Some((t, f)),
