@@ -122,6 +122,27 @@ fn main() {
     }
 
     let open = index::open(&index_dir).expect("open");
+    for query in ["gas pipeline", "Taliban"] {
+        for facets in [false, true] {
+            let request = SearchRequest {
+                query: query.to_string(),
+                limit: 10,
+                per_brief: 2,
+                facets,
+                facet_limit: 10,
+                ..SearchRequest::default()
+            };
+            let samples: Vec<Duration> = (0..requests)
+                .map(|_| {
+                    let t = Instant::now();
+                    briefs::search::search(&open, &request).expect("search");
+                    t.elapsed()
+                })
+                .collect();
+            let (p50, p90) = quantiles(samples);
+            println!("| search alone, in-process, q={query:?}, facets {facets} | {p50:.1} | {p90:.1} | |");
+        }
+    }
     for query in ["gas pipeline", "Taliban", ""] {
         let request = SearchRequest {
             query: query.to_string(),

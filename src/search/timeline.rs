@@ -6,7 +6,8 @@
 //! one after another (they sit together in one segment), so a brief is
 //! counted when the brief column changes from one matching passage to the
 //! next, and only then is its date read. The cost follows the number of
-//! matching passages, with one column read per passage and one date per brief.
+//! matching passages, with one column read per passage (by blocks, where
+//! tantivy hands them over so) and one date per brief.
 //!
 //! [`timeline`] honours every part of the request, its date range included;
 //! a caller that wants the histogram to show what lies outside the chosen
@@ -99,19 +100,19 @@ impl MonthCounts {
 }
 
 pub struct SegmentMonths {
-    briefs: Option<StrColumn>,
+    /// The term ordinals of the `brief` column (one per document).
+    briefs: Option<Column<u64>>,
     dates: Column<DateTime>,
     /// The brief of the last passage seen: its term ordinal in this segment.
     last_brief: Option<u64>,
     counts: MonthCounts,
+    block: Vec<Option<u64>>,
 }
 
-impl SegmentCollector for SegmentMonths {
-    type Fruit = MonthCounts;
-
-    fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
-        let brief = self.briefs.as_ref().and_then(|c| c.term_ords(doc).next());
-        // A passage without a brief key is counted on its own.
+impl SegmentMonths {
+    /// Counts `doc` when it starts a brief. A passage without a brief key
+    /// is counted on its own.
+    fn offer(&mut self, doc: DocId, brief: Option<u64>) {
         if brief.is_some() && brief == self.last_brief {
             return;
         }
@@ -123,6 +124,30 @@ impl SegmentCollector for SegmentMonths {
             }
             None => self.counts.undated += 1,
         }
+    }
+}
+
+impl SegmentCollector for SegmentMonths {
+    type Fruit = MonthCounts;
+
+    fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
+        let brief = self.briefs.as_ref().and_then(|c| c.first(doc));
+        self.offer(doc, brief);
+    }
+
+    /// Blocks of matching documents (segments without deletions): the brief
+    /// column is read for the whole block at once.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut block = std::mem::take(&mut self.block);
+        block.clear();
+        block.resize(docs.len(), None);
+        if let Some(briefs) = &self.briefs {
+            briefs.first_vals(docs, &mut block);
+        }
+        for (&doc, &brief) in docs.iter().zip(&block) {
+            self.offer(doc, brief);
+        }
+        self.block = block;
     }
 
     fn harvest(self) -> MonthCounts {
@@ -137,10 +162,11 @@ impl Collector for BriefsPerMonth {
     fn for_segment(&self, _segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentMonths> {
         let fast = reader.fast_fields();
         Ok(SegmentMonths {
-            briefs: fast.str("brief")?,
+            briefs: fast.str("brief")?.map(|c: StrColumn| c.ords().clone()),
             dates: fast.date("date")?,
             last_brief: None,
             counts: MonthCounts::default(),
+            block: Vec::new(),
         })
     }
 
