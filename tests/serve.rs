@@ -766,6 +766,42 @@ fn binding_another_address_says_what_it_exposes() {
         .stderr(predicates::str::contains("not an IP address"));
 }
 
+#[test]
+fn open_without_a_browser_says_so_and_serves() {
+    use std::io::BufRead;
+    let env = corpus();
+    let nothing = env.dir.path().join("no-programs");
+    std::fs::create_dir_all(&nothing).expect("empty PATH folder");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_briefs"));
+    command
+        .args(["serve", "--open", "--port", "0", "--corpus"])
+        .arg(env.corpus())
+        .arg("--index")
+        .arg(env.index())
+        .env("PATH", &nothing)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = Child(command.spawn().expect("start"));
+    let mut line = String::new();
+    let stdout = child.0.stdout.take().expect("stdout");
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("URL")
+        .to_string();
+    let mut note = String::new();
+    let stderr = child.0.stderr.take().expect("stderr");
+    std::io::BufReader::new(stderr).read_line(&mut note).expect("note");
+    assert!(
+        note.contains("could not open a browser") && note.contains(&url),
+        "{note}"
+    );
+    assert_eq!(get(addr_of(&url), "/").status, 200);
+}
+
 /// Demo corpus copied beside a scripted brief, indexed: for the browser and
 /// the latency figures.
 fn demo_env() -> TestEnv {
