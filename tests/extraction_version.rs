@@ -47,17 +47,16 @@ fn extraction_output_is_pinned_to_the_extraction_version() {
             .arg(index.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     run(&["index", "--quiet"]);
     let export = blake3::hash(&run(&["export"])).to_hex().to_string();
-    let now = format!(
-        "{} {} {}",
-        briefs::EXTRACTION_VERSION,
-        corpus_digest(&corpus),
-        export
-    );
+    let now = format!("{} {} {}", briefs::EXTRACTION_VERSION, corpus_digest(&corpus), export);
     let path = root.join(RECORD);
     let recorded = std::fs::read_to_string(&path).unwrap_or_default();
     let recorded = recorded.trim();
