@@ -79,6 +79,11 @@ struct Args {
     /// .txt/.md file under a folder, repeated to at least 20 MB.
     #[arg(long, value_name = "PATH")]
     bench: Option<PathBuf>,
+    /// Do not train: print every mention the whole extractor finds in each
+    /// .txt/.md file under a folder (one line each, sorted), to compare two
+    /// builds' extraction.
+    #[arg(long, value_name = "DIR")]
+    dump: Option<PathBuf>,
 }
 
 /// A data set, split by document.
@@ -270,6 +275,36 @@ fn bench(path: &Path) -> Result<()> {
     Ok(())
 }
 
+fn dump(dir: &Path) -> Result<()> {
+    let extractor = briefs::entities::Extractor::new(briefs::entities::Gazetteer::load(None)?);
+    let mut files = walk(dir)?;
+    files.sort();
+    let started = Instant::now();
+    let mut lines = Vec::new();
+    for f in &files {
+        let text = read(f)?;
+        let name = f.strip_prefix(dir).unwrap_or(f).display().to_string();
+        let analysed = briefs::analyse::analyse(&name, &text, Some(&extractor));
+        for (pi, e) in analysed.all_entities().enumerate() {
+            for m in &e.mentions {
+                lines.push(format!(
+                    "{name}\t{pi}\t{}\t{}\t{}\t{:?}\t{:?}",
+                    m.facet,
+                    m.value,
+                    m.text,
+                    m.via,
+                    m.margin.map(|m| m.0)
+                ));
+            }
+        }
+    }
+    eprintln!("{} files in {:.2} s", files.len(), started.elapsed().as_secs_f64());
+    for l in lines {
+        println!("{l}");
+    }
+    Ok(())
+}
+
 fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
@@ -287,6 +322,9 @@ fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(path) = &args.bench {
         return bench(path);
+    }
+    if let Some(dir) = &args.dump {
+        return dump(dir);
     }
     let Some(data) = &args.data else {
         bail!("--data DIR is required to train (the shared NER data folder)");
@@ -331,7 +369,7 @@ fn main() -> Result<()> {
         training.len(),
         started.elapsed().as_secs_f64()
     );
-    let mut tagger = Tagger { model, lexicon };
+    let mut tagger = Tagger::new(model, lexicon);
 
     // Thresholds from the dev splits of the news-like sets.
     let threshold_sets: Vec<&str> = args.threshold_sets.split(',').map(str::trim).collect();
@@ -432,8 +470,8 @@ fn main() -> Result<()> {
         "wrote {} ({} bytes, {} non-zero weights of {})",
         args.out.display(),
         bytes.len(),
-        tagger.model.weights.iter().filter(|&&w| w != 0).count(),
-        tagger.model.weights.len()
+        tagger.model.nonzero(),
+        tagger.model.weights.len() * briefs::entities::tagger::LABELS
     );
     // The written file must read back as the model just scored.
     let back = Model::from_bytes(&bytes)?;

@@ -269,7 +269,7 @@ fn training_is_deterministic_by_seed() {
     assert_eq!(a, b, "same data and seed must give byte-identical weights");
     // The model learnt something: it tags its own training names.
     let model = briefs::entities::tagger::Model::from_bytes(&a).expect("weights read back");
-    let tagger = Tagger { model, lexicon: lex };
+    let tagger = Tagger::new(model, lex);
     let spans = tagger.tag_tokens(&["Police", "in", "Multan", "arrested", "Zafar", "Iqbal", "Chandio", "."]);
     assert!(
         spans

@@ -8,8 +8,9 @@
 //! when a cue says so, and role words, institutions, places and weekdays
 //! break a run instead of joining it.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A word of the text with its byte span and the text since the previous word.
 #[derive(Debug, Clone)]
@@ -56,8 +57,7 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
         // Trailing punctuation is not part of the word, except the dot of an
         // initial ("S.") or of a known abbreviation ("Dr.").
         while let Some(last) = word.chars().last() {
-            let keep_dot =
-                last == '.' && (is_initial(word) || in_set(&HONORIFIC_SET, HONORIFICS, &word.to_lowercase()));
+            let keep_dot = last == '.' && (is_initial(word) || cue_bits(word) & HONORIFIC != 0);
             if matches!(last, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}') && !keep_dot {
                 word = &word[..word.len() - last.len_utf8()];
             } else {
@@ -707,30 +707,80 @@ const PARTICLES: &[&str] = &[
     "bin", "ibn", "al", "ul", "ud", "din", "de", "van", "von", "der", "da", "e", "el",
 ];
 
-static HONORIFIC_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-static ROLE_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-static NOT_NAME_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-static SPEECH_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// Bits of [`cue_bits`].
+const HONORIFIC: u8 = 1;
+const ROLE: u8 = 2;
 
-/// Word lists are consulted for every capitalised word: look them up in a set.
-fn in_set(set: &'static OnceLock<HashSet<&'static str>>, words: &'static [&'static str], word: &str) -> bool {
-    set.get_or_init(|| words.iter().copied().collect()).contains(word)
+/// Lower-cased honorifics and roles to their bits, and the capitalised
+/// words that are never names. These are asked about every capitalised
+/// word of every passage, so they are hash sets with a cheap hash, asked
+/// without allocating.
+struct WordLists {
+    cues: FxHashMap<&'static str, u8>,
+    not_names: FxHashSet<&'static str>,
+    speech: FxHashSet<&'static str>,
+}
+
+fn lists() -> &'static WordLists {
+    static LISTS: OnceLock<WordLists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut cues: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for w in HONORIFICS {
+            *cues.entry(w).or_default() |= HONORIFIC;
+        }
+        for w in ROLES {
+            *cues.entry(w).or_default() |= ROLE;
+        }
+        WordLists {
+            cues,
+            not_names: NOT_NAME_WORDS.iter().copied().collect(),
+            speech: SPEECH_VERBS.iter().copied().collect(),
+        }
+    })
+}
+
+/// Calls `f` with `word` lower-cased, on the stack for a short ASCII word.
+#[inline]
+pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if word.len() <= buf.len() && word.is_ascii() {
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        // Lower-cased ASCII is ASCII, so this always succeeds.
+        match std::str::from_utf8(lower) {
+            Ok(lower) => f(lower),
+            Err(_) => f(&word.to_lowercase()),
+        }
+    } else {
+        f(&word.to_lowercase())
+    }
+}
+
+/// [`HONORIFIC`] and [`ROLE`] bits of a word, any case.
+fn cue_bits(word: &str) -> u8 {
+    let cues = &lists().cues;
+    with_lower(word, |lower| cues.get(lower).copied().unwrap_or(0))
 }
 
 fn is_cue(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    in_set(&HONORIFIC_SET, HONORIFICS, &lower)
-        || in_set(
-            &ROLE_SET,
-            ROLES,
-            lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}'),
-        )
-        || in_set(&ROLE_SET, ROLES, &lower)
+    let cues = &lists().cues;
+    with_lower(word, |lower| {
+        if cues.get(lower).is_some_and(|&b| b != 0) {
+            return true;
+        }
+        // A plural or possessive role ("ministers'", "envoy's").
+        let bare = lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}');
+        cues.get(bare).is_some_and(|&b| b & ROLE != 0)
+    })
 }
 
 pub(crate) fn is_role(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    in_set(&ROLE_SET, ROLES, &lower) || in_set(&HONORIFIC_SET, HONORIFICS, &lower)
+    cue_bits(word) != 0
+}
+
+fn is_speech_verb(word: &str) -> bool {
+    lists().speech.contains(word)
 }
 
 /// A word that can be part of a name.
@@ -746,13 +796,15 @@ fn is_name_word(word: &str) -> bool {
     let first_ok = first.is_uppercase()
         || (bare.starts_with("al-") && bare[3..].starts_with(char::is_uppercase))
         || (bare.starts_with("el-") && bare[3..].starts_with(char::is_uppercase));
-    first_ok
-        && !is_role(bare)
-        && !in_set(&NOT_NAME_SET, NOT_NAME_WORDS, bare.trim_end_matches('.'))
-        && bare.chars().count() >= 2
-        && bare.chars().any(char::is_lowercase)
-        && !bare.chars().any(|c| c.is_ascii_digit())
-        && !in_set(&NOT_NAME_SET, NOT_NAME_WORDS, bare)
+    if !first_ok
+        || chars.next().is_none()
+        || !bare.chars().any(char::is_lowercase)
+        || bare.bytes().any(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
+    let not_names = &lists().not_names;
+    !not_names.contains(bare) && !not_names.contains(bare.trim_end_matches('.')) && !is_role(bare)
 }
 
 fn plain_gap(gap: &str) -> bool {
@@ -763,20 +815,22 @@ fn plain_gap(gap: &str) -> bool {
 /// organisations, names already known) end a run.
 pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidate> {
     let words = words(text);
+    // Each word is judged once: runs look at a word up to three times.
+    let name: Vec<bool> = words.iter().map(|w| is_name_word(w.text)).collect();
     let blocked = BlockedSpans::new(blocked);
     let is_blocked = |w: &Word| blocked.overlaps(w.start, w.end);
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        if is_blocked(&words[i]) || !is_name_word(words[i].text) {
+        if !name[i] || is_blocked(&words[i]) {
             i += 1;
             continue;
         }
         let mut j = i + 1;
         while j < words.len() && j - i < 5 && plain_gap(words[j].gap_before) && !is_blocked(&words[j]) {
             let w = words[j].text;
-            let particle = PARTICLES.contains(&w) && words.get(j + 1).is_some_and(|n| is_name_word(n.text));
-            if !(is_name_word(w) || particle)
+            let particle = PARTICLES.contains(&w) && name.get(j + 1).copied().unwrap_or(false);
+            if !(name[j] || particle)
                 || words[j - 1].text.ends_with("'s")
                 || words[j - 1].text.ends_with("\u{2019}s")
             {
@@ -914,7 +968,7 @@ fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandida
             .take_while(|w| !is_role(w.text))
             .any(|w| w.gap_before.contains(['.', ';']));
     // "Vepa Khadzhiev said"
-    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && in_set(&SPEECH_SET, SPEECH_VERBS, n.text));
+    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && is_speech_verb(n.text));
     if !(strong || role_before || apposition || speech) {
         return None;
     }

@@ -54,34 +54,52 @@ pub fn word_hash(word: &str) -> u64 {
     h
 }
 
-/// The hash of the first `n` lower-cased characters of `word`, if it has them.
-fn prefix_hash(word: &str, n: usize) -> Option<u64> {
-    let mut h = 0x2545_f491_4f6c_dd1d;
-    let mut k = 0;
-    for c in word.chars() {
-        if k == n {
-            break;
-        }
-        let l = c.to_lowercase().next().unwrap_or(c);
-        h = mix(h, l as u64);
-        k += 1;
+/// The first character of `c` lower-cased (affixes use one character per character).
+#[inline]
+fn lower1(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
     }
-    (k == n).then_some(h)
+}
+
+const PREFIX_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+const SUFFIX_SEED: u64 = 0x6a09_e667_f3bc_c909;
+
+/// The hashes of the first 2, 3, ... `N + 1` lower-cased characters of
+/// `word` (one pass; a hash is 0 where the word is too short).
+#[inline]
+fn prefix_hashes<const N: usize>(word: &str) -> [u64; N] {
+    let mut out = [0; N];
+    let mut h = PREFIX_SEED;
+    for (k, c) in word.chars().take(N + 1).enumerate() {
+        h = mix(h, lower1(c) as u64);
+        if k >= 1 {
+            out[k - 1] = h;
+        }
+    }
+    out
+}
+
+/// As [`prefix_hashes`], for the last characters read backwards.
+#[inline]
+fn suffix_hashes<const N: usize>(word: &str) -> [u64; N] {
+    let mut out = [0; N];
+    let mut h = SUFFIX_SEED;
+    for (k, c) in word.chars().rev().take(N + 1).enumerate() {
+        h = mix(h, lower1(c) as u64);
+        if k >= 1 {
+            out[k - 1] = h;
+        }
+    }
+    out
 }
 
 /// The hash of the last `n` lower-cased characters of `word`, if it has them.
+#[cfg(test)]
 fn suffix_hash(word: &str, n: usize) -> Option<u64> {
-    let mut h = 0x6a09_e667_f3bc_c909;
-    let mut k = 0;
-    for c in word.chars().rev() {
-        if k == n {
-            break;
-        }
-        let l = c.to_lowercase().next().unwrap_or(c);
-        h = mix(h, l as u64);
-        k += 1;
-    }
-    (k == n).then_some(h)
+    (word.chars().count() >= n).then(|| suffix_hashes::<8>(word)[n - 2])
 }
 
 /// The hash of a word's shape: `X` upper, `x` lower, `d` digit, other
@@ -134,6 +152,8 @@ pub mod flag {
     pub const GIVEN: u16 = 512;
     /// One of the frequent surnames in `data/names.txt`.
     pub const SURNAME: u16 = 1024;
+    /// A capitalised closed-class word ("The", "However"); see [`super::is_stop_word`].
+    pub const STOP: u16 = 2048;
 }
 
 /// Given names and surnames (see the file's header for where they come from).
@@ -147,37 +167,41 @@ pub mod phrase {
     pub const DEMONYM: u8 = 8;
 }
 
-const CONNECTORS: &[&str] = &[
-    "of",
-    "for",
-    "and",
-    "the",
-    "de",
-    "al",
-    "bin",
-    "ibn",
-    "bint",
-    "el",
-    "la",
-    "le",
-    "du",
-    "van",
-    "von",
-    "der",
-    "den",
-    "y",
-    "on",
-    "ul",
-    "ud",
-    "e",
-    "da",
-    "di",
-    "&",
-    "'s",
-    "\u{2019}s",
-    "in",
-    "at",
-];
+/// Words that can join two name words ("of", "and", "al", "bin", "de",
+/// "&"), as written in lower case.
+fn is_connector(word: &str) -> bool {
+    matches!(
+        word,
+        "of" | "for"
+            | "and"
+            | "the"
+            | "de"
+            | "al"
+            | "bin"
+            | "ibn"
+            | "bint"
+            | "el"
+            | "la"
+            | "le"
+            | "du"
+            | "van"
+            | "von"
+            | "der"
+            | "den"
+            | "y"
+            | "on"
+            | "ul"
+            | "ud"
+            | "e"
+            | "da"
+            | "di"
+            | "&"
+            | "'s"
+            | "\u{2019}s"
+            | "in"
+            | "at"
+    )
+}
 
 /// Everything the features need to know about one token.
 #[derive(Debug, Clone, Copy, Default)]
@@ -197,16 +221,33 @@ impl TokenInfo {
     /// The tokens of one sentence. Hashes and list lookups are computed only
     /// around tokens that can be part of a name; the rest only get flags.
     pub fn of_sentence(words: &[&str], lexicon: &Lexicon) -> Vec<TokenInfo> {
-        let mut info: Vec<TokenInfo> = words
-            .iter()
-            .map(|w| TokenInfo {
-                flags: cheap_flags(w),
-                ..TokenInfo::default()
-            })
-            .collect();
-        let segments = active_segments(&info);
+        let mut sentence = Sentence::default();
+        sentence.analyse(words, lexicon);
+        sentence.info
+    }
+}
+
+/// A sentence's tokens as the features see them, and the segments that
+/// can hold a name. Reused from sentence to sentence: nothing is
+/// allocated once the buffers have grown.
+#[derive(Debug, Default)]
+pub struct Sentence {
+    pub info: Vec<TokenInfo>,
+    pub segments: Vec<Range<usize>>,
+}
+
+impl Sentence {
+    /// Fills `info` and `segments` for `words`.
+    pub fn analyse(&mut self, words: &[&str], lexicon: &Lexicon) {
+        self.info.clear();
+        self.info.extend(words.iter().map(|w| TokenInfo {
+            flags: cheap_flags(w),
+            ..TokenInfo::default()
+        }));
+        active_segments_into(&self.info, &mut self.segments);
+        let info = &mut self.info;
         let mut done = 0;
-        for seg in &segments {
+        for seg in &self.segments {
             let from = seg.start.saturating_sub(2).max(done);
             let to = (seg.end + 2).min(words.len());
             for i in from..to {
@@ -214,14 +255,13 @@ impl TokenInfo {
             }
             done = to;
         }
-        for seg in &segments {
+        for seg in &self.segments {
             for i in seg.clone() {
                 if info[i].flags & flag::ACTIVE != 0 {
-                    lexicon.match_phrases(&mut info, i, seg.end);
+                    lexicon.match_phrases(info, i, seg.end);
                 }
             }
         }
-        info
     }
 }
 
@@ -249,10 +289,114 @@ fn cheap_flags(word: &str) -> u16 {
     if upper >= 2 && lower == 0 {
         flags |= flag::ALL_CAPS;
     }
-    if upper == 0 && CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(word)) {
+    // Without an upper-case letter, ignoring case is comparing as written.
+    if upper == 0 && word.len() <= 4 && is_connector(word) {
         flags |= flag::CONNECTOR;
     }
+    if flags & flag::CAPITAL != 0 && upper == 1 && word.len() <= 10 && super::super::people::with_lower(word, is_stop_word) {
+        flags |= flag::STOP;
+    }
     flags
+}
+
+/// Closed-class words that start sentences ("The", "He", "However"):
+/// alone, such a word is never a name, so a segment that is only such a
+/// word is not scored (a fifth to a third of all segments in news text).
+fn is_stop_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "the"
+            | "a"
+            | "an"
+            | "in"
+            | "on"
+            | "at"
+            | "as"
+            | "by"
+            | "for"
+            | "from"
+            | "to"
+            | "of"
+            | "and"
+            | "but"
+            | "or"
+            | "with"
+            | "after"
+            | "before"
+            | "during"
+            | "since"
+            | "until"
+            | "while"
+            | "when"
+            | "where"
+            | "why"
+            | "how"
+            | "what"
+            | "who"
+            | "which"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "it"
+            | "its"
+            | "he"
+            | "she"
+            | "they"
+            | "we"
+            | "i"
+            | "you"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "my"
+            | "your"
+            | "there"
+            | "here"
+            | "if"
+            | "then"
+            | "however"
+            | "meanwhile"
+            | "also"
+            | "some"
+            | "many"
+            | "most"
+            | "all"
+            | "no"
+            | "not"
+            | "such"
+            | "both"
+            | "each"
+            | "every"
+            | "other"
+            | "another"
+            | "despite"
+            | "although"
+            | "though"
+            | "because"
+            | "about"
+            | "over"
+            | "under"
+            | "into"
+            | "so"
+            | "yet"
+            | "still"
+            | "even"
+            | "only"
+            | "now"
+            | "earlier"
+            | "later"
+            | "according"
+            | "several"
+            | "among"
+            | "between"
+            | "against"
+            | "without"
+            | "through"
+            | "instead"
+            | "once"
+    )
 }
 
 fn fill(info: &mut TokenInfo, word: &str, lexicon: &Lexicon) {
@@ -284,9 +428,21 @@ pub fn is_title(word: &str, info: &TokenInfo) -> bool {
 }
 
 /// Token ranges that can hold a name: runs of capitalised tokens, joined
-/// across up to three connectors ("Islamic State of Iraq and the Levant").
+/// across up to three connectors ("Islamic State of Iraq and the Levant"),
+/// except a closed-class word alone ("The", "However").
 pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
-    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut out = Vec::new();
+    active_segments_into(info, &mut out);
+    out
+}
+
+fn active_segments_into(info: &[TokenInfo], out: &mut Vec<Range<usize>>) {
+    out.clear();
+    let push = |out: &mut Vec<Range<usize>>, r: Range<usize>| {
+        if !(r.len() == 1 && info[r.start].flags & flag::STOP != 0) {
+            out.push(r);
+        }
+    };
     let mut current: Option<Range<usize>> = None;
     let mut connectors = 0;
     for (i, t) in info.iter().enumerate() {
@@ -294,7 +450,7 @@ pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
             current = match current.take() {
                 Some(r) if r.end + connectors == i => Some(r.start..i + 1),
                 Some(r) => {
-                    out.push(r);
+                    push(out, r);
                     Some(i..i + 1)
                 }
                 None => Some(i..i + 1),
@@ -304,13 +460,14 @@ pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
             connectors += 1;
         } else {
             if let Some(r) = current.take() {
-                out.push(r);
+                push(out, r);
             }
             connectors = 0;
         }
     }
-    out.extend(current);
-    out
+    if let Some(r) = current {
+        push(out, r);
+    }
 }
 
 /// Our lists, as the features see them.
@@ -494,13 +651,12 @@ pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &m
         _ => 4,
     };
     push(out, template::SHAPE_LEN, mix(me.shape, len_bucket));
-    for n in 2..=4 {
-        if me.len as usize > n {
-            if let Some(h) = prefix_hash(word, n) {
-                push(out, template::PREFIX + n as u64 - 2, h);
-            }
-            if let Some(h) = suffix_hash(word, n) {
-                push(out, template::SUFFIX + n as u64 - 2, h);
+    if me.len > 2 {
+        let (prefixes, suffixes) = (prefix_hashes::<3>(word), suffix_hashes::<3>(word));
+        for n in 2..=4 {
+            if me.len as usize > n {
+                push(out, template::PREFIX + n as u64 - 2, prefixes[n - 2]);
+                push(out, template::SUFFIX + n as u64 - 2, suffixes[n - 2]);
             }
         }
     }

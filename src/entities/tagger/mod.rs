@@ -22,6 +22,7 @@ pub mod model;
 pub mod tokens;
 pub mod train;
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -120,17 +121,51 @@ const BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../../data/tagger.bin");
 pub struct Tagger {
     pub model: Model,
     pub lexicon: Lexicon,
+    /// The model's transitions in score units, computed once.
+    transitions: decode::Transitions,
 }
 
 static BUILTIN: OnceLock<Tagger> = OnceLock::new();
 
+/// Buffers one thread reuses from call to call, so that tagging a passage
+/// allocates nothing once they have grown.
+#[derive(Default)]
+struct Scratch {
+    tokens: Vec<tokens::Token>,
+    sentence: features::Sentence,
+    feats: Vec<u32>,
+    emissions: Vec<f32>,
+    decode: decode::Scratch,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 impl Tagger {
+    /// A tagger with `model`'s weights and our lists.
+    pub fn new(model: Model, lexicon: Lexicon) -> Tagger {
+        let transitions = model.transitions();
+        Tagger {
+            model,
+            lexicon,
+            transitions,
+        }
+    }
+
+    /// Replaces the model's margin thresholds.
+    pub fn set_thresholds(&mut self, thresholds: [f32; 3]) {
+        self.model.thresholds = thresholds;
+    }
+
     /// The compiled-in tagger, loaded once per process.
     pub fn builtin() -> &'static Tagger {
-        BUILTIN.get_or_init(|| Tagger {
-            model: Model::from_bytes(BUILTIN_WEIGHTS)
-                .expect("data/tagger.bin is written by examples/train_tagger.rs and always parses"),
-            lexicon: Lexicon::builtin(),
+        BUILTIN.get_or_init(|| {
+            Tagger::new(
+                Model::from_bytes(BUILTIN_WEIGHTS)
+                    .expect("data/tagger.bin is written by examples/train_tagger.rs and always parses"),
+                Lexicon::builtin(),
+            )
         })
     }
 
@@ -143,19 +178,37 @@ impl Tagger {
     /// Names in `text`, with their margins (every span the best labelling
     /// holds; the caller applies [`Model::threshold`]).
     pub fn tag(&self, text: &str) -> Vec<TaggedSpan> {
-        let toks = tokens::tokenize(text);
-        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
         let mut out = Vec::new();
-        for sentence in tokens::sentences(text, &toks) {
-            for span in self.tag_tokens(&words[sentence.clone()]) {
-                out.push(TaggedSpan {
-                    start: toks[sentence.start + span.first].start,
-                    end: toks[sentence.start + span.last].end,
-                    kind: span.kind,
-                    margin: span.margin,
+        SCRATCH.with(|cell| {
+            // A re-entrant call (none today) would get fresh buffers.
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let s: &mut Scratch = match borrowed.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            let mut toks = std::mem::take(&mut s.tokens);
+            tokens::tokenize_into(text, &mut toks);
+            // Most text has no capital letter outside sentence starts: a
+            // line without one has no name to find.
+            if !toks.is_empty() {
+                let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+                let mut spans = Vec::new();
+                tokens::for_each_sentence(text, &toks, |sentence| {
+                    spans.clear();
+                    self.tag_sentence(&words[sentence.clone()], s, &mut spans);
+                    for span in &spans {
+                        out.push(TaggedSpan {
+                            start: toks[sentence.start + span.first].start,
+                            end: toks[sentence.start + span.last].end,
+                            kind: span.kind,
+                            margin: span.margin,
+                        });
+                    }
                 });
             }
-        }
+            s.tokens = toks;
+        });
         out
     }
 
@@ -163,39 +216,40 @@ impl Tagger {
     /// name (capitalised, or a connector such as "of" between two
     /// capitalised tokens) are scored; the rest are `O` without a look.
     pub fn tag_tokens(&self, words: &[&str]) -> Vec<TokenSpan> {
-        let info = features::TokenInfo::of_sentence(words, &self.lexicon);
-        let segments = features::active_segments(&info);
-        if segments.is_empty() {
-            return Vec::new();
-        }
-        let mut feats = Vec::with_capacity(64);
-        let mut emissions: Vec<f32> = Vec::new();
         let mut out = Vec::new();
-        let mut scratch = decode::Scratch::default();
-        for seg in segments {
-            emissions.clear();
+        self.tag_sentence(words, &mut Scratch::default(), &mut out);
+        out
+    }
+
+    fn tag_sentence(&self, words: &[&str], s: &mut Scratch, out: &mut Vec<TokenSpan>) {
+        if !words.iter().any(|w| w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80)) {
+            return;
+        }
+        s.sentence.analyse(words, &self.lexicon);
+        let info = &s.sentence.info;
+        for seg in &s.sentence.segments {
+            s.emissions.clear();
             for i in seg.clone() {
-                feats.clear();
-                features::features(words, &info, i, self.model.mask(), &mut feats);
-                let base = emissions.len();
-                emissions.resize(base + LABELS, 0.0);
-                self.model.score(&feats, &mut emissions[base..]);
+                s.feats.clear();
+                features::features(words, info, i, self.model.mask(), &mut s.feats);
+                let base = s.emissions.len();
+                s.emissions.resize(base + LABELS, 0.0);
+                self.model.score(&s.feats, &mut s.emissions[base..]);
             }
             let at_start = seg.start == 0;
             let at_end = seg.end == words.len();
-            let spans = decode::decode_spans(&self.model.transitions(), &emissions, at_start, at_end, &mut scratch);
-            for s in spans {
-                let mut first = s.first + seg.start;
-                let last = s.last + seg.start;
+            let spans = decode::decode_spans(&self.transitions, &s.emissions, at_start, at_end, &mut s.decode);
+            for sp in spans {
+                let mut first = sp.first + seg.start;
+                let last = sp.last + seg.start;
                 // Names are written without titles ("Brigadier General Ross
                 // Hoyt" is "Ross Hoyt"), as the lists and the labels want them.
-                while s.kind == EntityType::Person && first < last && features::is_title(words[first], &info[first]) {
+                while sp.kind == EntityType::Person && first < last && features::is_title(words[first], &info[first]) {
                     first += 1;
                 }
-                out.push(TokenSpan { first, last, ..s });
+                out.push(TokenSpan { first, last, ..sp });
             }
         }
-        out
     }
 }
 

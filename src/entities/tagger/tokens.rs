@@ -38,8 +38,15 @@ fn keeps_dot(word: &str) -> bool {
 /// non-alphanumeric character is a token of its own unless it sits inside a
 /// word.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 5 + 1);
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// [`tokenize`] into a buffer (cleared first).
+pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
+    out.clear();
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -96,7 +103,6 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         i = end;
     }
-    out
 }
 
 fn next_char(text: &str, at: usize) -> Option<char> {
@@ -113,30 +119,35 @@ fn next_char(text: &str, at: usize) -> Option<char> {
 /// or the end; and at every line break.
 pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    for_each_sentence(text, tokens, |r| out.push(r));
+    out
+}
+
+/// Calls `f` with each sentence of [`sentences`], without collecting them.
+pub fn for_each_sentence(text: &str, tokens: &[Token], mut f: impl FnMut(Range<usize>)) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     for i in 0..tokens.len() {
         let t = tokens[i];
         let next = tokens.get(i + 1);
         let Some(next) = next else { break };
-        if text[t.end..next.start].contains('\n') {
-            out.push(start..i + 1);
+        if bytes[t.end..next.start].contains(&b'\n') {
+            f(start..i + 1);
             start = i + 1;
             continue;
         }
-        let word = &text[t.start..t.end];
-        let ends = matches!(word, "." | "!" | "?");
+        let ends = t.end == t.start + 1 && matches!(bytes[t.start], b'.' | b'!' | b'?');
         if ends {
             let following = next_char(text, next.start).unwrap_or(' ');
             if following.is_uppercase() || matches!(following, '"' | '\u{201c}' | '\'' | '\u{2018}' | '(') {
-                out.push(start..i + 1);
+                f(start..i + 1);
                 start = i + 1;
             }
         }
     }
     if start < tokens.len() {
-        out.push(start..tokens.len());
+        f(start..tokens.len());
     }
-    out
 }
 
 #[cfg(test)]
