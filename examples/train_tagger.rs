@@ -29,11 +29,15 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 
+use briefs::corpus::Brief;
+use briefs::entities::tagger::features::Vocab;
 use briefs::entities::tagger::train::{
-    counts_at, marked_predictions, parse_conll, parse_marked, predictions, threshold_for_precision, train, Counts,
-    MarkedParagraph, Prediction, Sentence, TrainOptions,
+    counts_at, marked_predictions, parse_conll, parse_marked, predictions, spans_of, threshold_for_precision, train,
+    Counts, MarkedParagraph, Prediction, Sentence, TrainOptions,
 };
 use briefs::entities::tagger::{EntityType, Lexicon, Model, Tagger};
+use briefs::entities::{Extractor, Gazetteer};
+use briefs::passage::Passage;
 
 #[derive(Parser)]
 #[command(about = "Train the briefs person/org/location tagger")]
@@ -53,6 +57,20 @@ struct Args {
     /// Also use the share-alike re3d Wikipedia part (not for shipped weights).
     #[arg(long)]
     share_alike: bool,
+    /// Times each set's train split is repeated per epoch, e.g.
+    /// `wikigold=2,re3d=2` (unnamed sets: once).
+    #[arg(long, default_value = "")]
+    weight: String,
+    /// Sets whose train splits give the lower-case vocabulary feature
+    /// (`none`: no such feature); `corpus` adds the demo corpus's text.
+    #[arg(long, default_value = "wikigold,re3d,corpus")]
+    vocab_sets: String,
+    /// The lower-case vocabulary has 2^bits bits.
+    #[arg(long, default_value_t = 17)]
+    vocab_bits: u32,
+    /// Also score the whole extractor (lists, cues, tagger) on each split.
+    #[arg(long)]
+    extractor: bool,
     #[arg(long, default_value_t = 8)]
     seed: u64,
     #[arg(long, default_value_t = 12)]
@@ -92,6 +110,9 @@ struct DataSet {
     train: Vec<Sentence>,
     dev: Vec<Sentence>,
     test: Vec<Sentence>,
+    /// The dev and test splits as documents, for the whole extractor.
+    dev_docs: Vec<Vec<Sentence>>,
+    test_docs: Vec<Vec<Sentence>>,
 }
 
 fn split(name: &'static str, docs: Vec<Vec<Sentence>>) -> DataSet {
@@ -100,15 +121,75 @@ fn split(name: &'static str, docs: Vec<Vec<Sentence>>) -> DataSet {
         train: Vec::new(),
         dev: Vec::new(),
         test: Vec::new(),
+        dev_docs: Vec::new(),
+        test_docs: Vec::new(),
     };
     for (i, doc) in docs.into_iter().enumerate() {
         match i % 10 {
-            3 | 8 => set.test.extend(doc),
-            6 => set.dev.extend(doc),
+            3 | 8 => {
+                set.test.extend(doc.iter().cloned());
+                set.test_docs.push(doc);
+            }
+            6 => {
+                set.dev.extend(doc.iter().cloned());
+                set.dev_docs.push(doc);
+            }
             _ => set.train.extend(doc),
         }
     }
     set
+}
+
+/// Scores the whole extractor (lists, cues, tagger, surname joining) on
+/// documents: each document is a brief and each sentence a passage; a
+/// mention counts when its text equals a gold name of the same type in the
+/// same sentence (tokens joined by spaces).
+fn extractor_counts(x: &Extractor, docs: &[Vec<Sentence>]) -> (Counts, Counts) {
+    use std::collections::BTreeMap;
+    let (mut people, mut orgs) = (Counts::default(), Counts::default());
+    for doc in docs {
+        let texts: Vec<String> = doc.iter().map(|s| s.words.join(" ")).collect();
+        let passages: Vec<Passage> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Passage {
+                ordinal: i as u32,
+                heading: None,
+                text: t.clone(),
+                lines: (i as u32 + 1, i as u32 + 1),
+                page: None,
+            })
+            .collect();
+        let e = x.extract(&Brief::new("doc.txt"), &passages);
+        for (s, found) in doc.iter().zip(&e.passages) {
+            let gold = spans_of(&s.labels);
+            for (facet, kind, counts) in [
+                ("person", EntityType::Person, &mut people),
+                ("org", EntityType::Org, &mut orgs),
+            ] {
+                let mut want: BTreeMap<String, usize> = BTreeMap::new();
+                for &(a, b, k) in &gold {
+                    if k == kind {
+                        *want.entry(s.words[a..=b].join(" ")).or_default() += 1;
+                    }
+                }
+                let mut got: BTreeMap<&str, usize> = BTreeMap::new();
+                for m in found.mentions.iter().filter(|m| m.facet == facet) {
+                    *got.entry(m.text.as_str()).or_default() += 1;
+                }
+                for (text, &n) in &got {
+                    let hit = n.min(want.get(*text).copied().unwrap_or(0));
+                    counts.true_positives += hit;
+                    counts.false_positives += n - hit;
+                }
+                for (text, &n) in &want {
+                    let hit = n.min(got.get(text.as_str()).copied().unwrap_or(0));
+                    counts.false_negatives += n - hit;
+                }
+            }
+        }
+    }
+    (people, orgs)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -185,11 +266,15 @@ fn load(data: &Path, name: &str, share_alike: bool) -> Result<DataSet> {
                     .flatten()
                     .collect())
             };
+            let (dev, test) = (part("dev.conll")?, part("test.conll")?);
             DataSet {
                 name: "wnut17",
                 train: part("train.conll")?,
-                dev: part("dev.conll")?,
-                test: part("test.conll")?,
+                // Tweets are documents of one sentence.
+                dev_docs: dev.iter().map(|s| vec![s.clone()]).collect(),
+                test_docs: test.iter().map(|s| vec![s.clone()]).collect(),
+                dev,
+                test,
             }
         }
         other => bail!("unknown data set {other:?}; use wikigold, re3d, btc or wnut17"),
@@ -335,7 +420,34 @@ fn main() -> Result<()> {
     for name in &names {
         sets.push(load(data, name, args.share_alike)?);
     }
-    let training: Vec<Sentence> = sets.iter().flat_map(|s| s.train.iter().cloned()).collect();
+    let weight_of = |name: &str| -> usize {
+        args.weight
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| k.trim() == name)
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let training: Vec<Sentence> = sets
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(&s.train, weight_of(s.name)).flatten().cloned())
+        .collect();
+    let mut vocab = Vocab::default();
+    if args.vocab_sets != "none" {
+        vocab = Vocab::new(args.vocab_bits);
+        for name in args.vocab_sets.split(',').map(str::trim) {
+            if name == "corpus" {
+                let mut files = walk(Path::new("corpus"))?;
+                files.sort();
+                for f in files {
+                    let text = read(&f)?;
+                    vocab.add_lower_words(text.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\''));
+                }
+            } else if let Some(set) = sets.iter().find(|s| s.name == name) {
+                vocab.add_lower_words(set.train.iter().flat_map(|s| s.words.iter().map(String::as_str)));
+            }
+        }
+    }
     for s in &sets {
         println!(
             "{}: {} train / {} dev / {} test sentences",
@@ -349,15 +461,18 @@ fn main() -> Result<()> {
         epochs: args.epochs,
         seed: args.seed,
         bits: args.bits,
+        vocab,
     };
     let description = format!(
-        "averaged perceptron; sets {} (train splits{}); seed {}; epochs {}; bits {}",
+        "averaged perceptron; sets {} (train splits{}; weights {:?}; vocabulary {}); seed {}; epochs {}; bits {}",
         names.join(","),
         if args.share_alike {
             ", with share-alike re3d"
         } else {
             ""
         },
+        args.weight,
+        args.vocab_sets,
         options.seed,
         options.epochs,
         options.bits
@@ -404,6 +519,19 @@ fn main() -> Result<()> {
     for s in &sets {
         let (p, g) = predictions(&tagger, &s.dev);
         report(&format!("{} dev", s.name), &p, g, thresholds);
+    }
+    let tagger: &'static Tagger = Box::leak(Box::new(tagger));
+    let extractor = args
+        .extractor
+        .then(|| Gazetteer::load(None).map(|g| Extractor::with_tagger(g, tagger)))
+        .transpose()?;
+    if let Some(x) = &extractor {
+        println!("dev, whole extractor:");
+        for s in &sets {
+            let (people, orgs) = extractor_counts(x, &s.dev_docs);
+            row(&format!("{} dev, extractor", s.name), EntityType::Person, people);
+            row(&format!("{} dev, extractor", s.name), EntityType::Org, orgs);
+        }
     }
     if args.dev_only {
         if std::env::var_os("TAGGER_DEBUG").is_some() {
@@ -454,6 +582,14 @@ fn main() -> Result<()> {
         report(&format!("{} test", s.name), &p, g, thresholds);
     }
     report("all test", &all_preds, all_gold, thresholds);
+    if let Some(x) = &extractor {
+        println!("test, whole extractor:");
+        for s in &sets {
+            let (people, orgs) = extractor_counts(x, &s.test_docs);
+            row(&format!("{} test, extractor", s.name), EntityType::Person, people);
+            row(&format!("{} test, extractor", s.name), EntityType::Org, orgs);
+        }
+    }
     match read_own(&args.own) {
         Ok(own) if !own.is_empty() => {
             let (p, g) = marked_predictions(&tagger, &own);

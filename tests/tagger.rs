@@ -262,6 +262,7 @@ fn training_is_deterministic_by_seed() {
         epochs: 5,
         seed: 42,
         bits: 14,
+        ..TrainOptions::default()
     };
     let lex = Lexicon::builtin();
     let a = train(&sentences, &lex, &options, "fixture".into()).to_bytes();

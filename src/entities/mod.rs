@@ -642,17 +642,18 @@ impl Gazetteer {
             .map_or(&[], |a| a.aliases.as_slice())
     }
 
-    fn country_mentions(&self, text: &str) -> Vec<(usize, usize, PlaceTarget)> {
+    /// The countries and regions `text` names, from its place matches
+    /// (`places`: start, end, pattern), which the caller also keeps.
+    fn country_mentions(&self, text: &str, places: &[(usize, usize, usize)]) -> Vec<(usize, usize, PlaceTarget)> {
         let mut out = Vec::new();
         if let Some((start, end, idx)) = self.dateline(text) {
             out.push((start, end, PlaceTarget::Country(idx)));
         }
-        for m in self.places.find_iter(text) {
-            let (start, end) = (m.start(), m.end());
+        for &(start, end, pattern) in places {
             if !on_word_bounds(text, start, end) {
                 continue;
             }
-            let target = self.place_targets[m.pattern().as_usize()];
+            let target = self.place_targets[pattern];
             let matched = &text[start..end];
             if let PlaceTarget::Country(_) = target {
                 if PERSON_LIKE_COUNTRIES.contains(&matched) && in_person_name(text, start, end) {
@@ -805,6 +806,9 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// Extracts entities with a gazetteer.
 pub struct Extractor {
     pub gazetteer: Gazetteer,
+    /// The compiled-in tagger, or one being trained (to score it as the
+    /// whole extractor uses it).
+    tagger: &'static tagger::Tagger,
 }
 
 /// A person mention before names are joined across the brief.
@@ -978,7 +982,13 @@ enum Tagged {
 
 impl Extractor {
     pub fn new(gazetteer: Gazetteer) -> Extractor {
-        Extractor { gazetteer }
+        Extractor::with_tagger(gazetteer, tagger::Tagger::builtin())
+    }
+
+    /// An extractor with another tagger than the compiled-in one (the
+    /// training program scores a model it has just trained this way).
+    pub fn with_tagger(gazetteer: Gazetteer, tagger: &'static tagger::Tagger) -> Extractor {
+        Extractor { gazetteer, tagger }
     }
 
     /// The tagger's spans in `text` above their margin that nothing else
@@ -986,7 +996,7 @@ impl Extractor {
     /// place inside a longer name ("Pakistan Cricket Board").
     /// The tagger's spans in `text` above their type's margin.
     fn tagged_spans(&self, text: &str) -> Vec<tagger::TaggedSpan> {
-        let tagger = tagger::Tagger::builtin();
+        let tagger = self.tagger;
         let mut spans = headline_free_spans(tagger, text);
         spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));
         spans
@@ -1092,8 +1102,14 @@ impl Extractor {
             let mut place_spans: Vec<(usize, usize)> = Vec::new();
             let mut countries = BTreeSet::new();
             let mut regions = BTreeSet::new();
-            place_spans.extend(g.places.find_iter(text.as_str()).map(|m| (m.start(), m.end())));
-            for (start, end, target) in g.country_mentions(text) {
+            // One pass of the place automaton serves both.
+            let place_matches: Vec<(usize, usize, usize)> = g
+                .places
+                .find_iter(text.as_str())
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            place_spans.extend(place_matches.iter().map(|&(s, e, _)| (s, e)));
+            for (start, end, target) in g.country_mentions(text, &place_matches) {
                 blocked.push((start, end));
                 let (facet, value) = match target {
                     PlaceTarget::Country(idx) => {

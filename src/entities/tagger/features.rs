@@ -154,6 +154,75 @@ pub mod flag {
     pub const SURNAME: u16 = 1024;
     /// A capitalised closed-class word ("The", "However"); see [`super::is_stop_word`].
     pub const STOP: u16 = 2048;
+    /// A capitalised word that the training text also writes in lower
+    /// case ("Laboratory", "Police"): an ordinary word, not a name.
+    pub const LOWER_SEEN: u16 = 4096;
+}
+
+/// Words seen in lower case in the training text, as a bit table over
+/// their hashes (a few KB; a false hit costs one weak feature, no more).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vocab {
+    bits: u32,
+    table: Vec<u64>,
+}
+
+impl Vocab {
+    /// An empty table of `1 << bits` bits.
+    pub fn new(bits: u32) -> Vocab {
+        Vocab {
+            bits,
+            table: vec![0; (1usize << bits).div_ceil(64)],
+        }
+    }
+
+    /// From its parts, as stored in the weights file.
+    pub fn from_parts(bits: u32, table: Vec<u64>) -> Option<Vocab> {
+        (bits <= 24 && table.len() == (1usize << bits).div_ceil(64)).then_some(Vocab { bits, table })
+    }
+
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    pub fn table(&self) -> &[u64] {
+        &self.table
+    }
+
+    fn slot(&self, hash: u64) -> usize {
+        (finish(hash) >> (64 - self.bits)) as usize
+    }
+
+    /// Records a word by its [`word_hash`].
+    pub fn insert(&mut self, hash: u64) {
+        if self.bits > 0 {
+            let k = self.slot(hash);
+            self.table[k / 64] |= 1 << (k % 64);
+        }
+    }
+
+    pub fn contains(&self, hash: u64) -> bool {
+        self.bits > 0 && {
+            let k = self.slot(hash);
+            self.table[k / 64] & (1 << (k % 64)) != 0
+        }
+    }
+
+    /// Records every word of `words` written in lower case (letters, at
+    /// least two, none upper-case).
+    pub fn add_lower_words<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
+        for w in words {
+            let mut letters = 0;
+            let mut upper = false;
+            for c in w.chars() {
+                upper |= c.is_uppercase();
+                letters += c.is_lowercase() as usize;
+            }
+            if !upper && letters >= 2 {
+                self.insert(word_hash(w));
+            }
+        }
+    }
 }
 
 /// Given names and surnames (see the file's header for where they come from).
@@ -404,6 +473,9 @@ fn fill(info: &mut TokenInfo, word: &str, lexicon: &Lexicon) {
     info.shape = shape_hash(word);
     info.len = word.chars().count().min(255) as u8;
     info.flags |= lexicon.word_flags(info.hash);
+    if info.flags & flag::CAPITAL != 0 && lexicon.vocab.contains(info.hash) {
+        info.flags |= flag::LOWER_SEEN;
+    }
 }
 
 /// Military ranks that the role lists leave out (they are common words
@@ -471,7 +543,10 @@ fn active_segments_into(info: &[TokenInfo], out: &mut Vec<Range<usize>>) {
 }
 
 /// Our lists, as the features see them.
+#[derive(Clone)]
 pub struct Lexicon {
+    /// Words the training text writes in lower case (set from the model).
+    pub vocab: Vocab,
     /// Word hash to [`flag`] bits.
     words: HashMap<u64, u16>,
     /// Phrase hash (word hashes mixed in order) to [`phrase`] bits.
@@ -491,6 +566,7 @@ impl Lexicon {
     /// the extractor directly).
     pub fn builtin() -> Lexicon {
         let mut lex = Lexicon {
+            vocab: Vocab::default(),
             words: HashMap::new(),
             phrases: HashMap::new(),
             first_words: HashSet::new(),
@@ -688,6 +764,7 @@ pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &m
                 flag::CONNECTOR,
                 flag::GIVEN,
                 flag::SURNAME,
+                flag::LOWER_SEEN,
             ] {
                 if t.flags & bit != 0 {
                     push(out, template::FLAG_AT + slot as u64, bit as u64);

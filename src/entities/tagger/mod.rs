@@ -144,8 +144,9 @@ thread_local! {
 
 impl Tagger {
     /// A tagger with `model`'s weights and our lists.
-    pub fn new(model: Model, lexicon: Lexicon) -> Tagger {
+    pub fn new(model: Model, mut lexicon: Lexicon) -> Tagger {
         let transitions = model.transitions();
+        lexicon.vocab = model.vocab.clone();
         Tagger {
             model,
             lexicon,

@@ -9,10 +9,12 @@
 //!
 //! Layout (little-endian): `BRTG`, version u32, table bits u32, scale f32,
 //! three per-type margin thresholds f32 (person, org, location), a
-//! description (u32 length + UTF-8), transitions `LABELS x LABELS` then start
+//! description (u32 length + UTF-8), the lower-case vocabulary (bits u32,
+//! u64 count u32, the u64s), transitions `LABELS x LABELS` then start
 //! and end (i16 each), the number of non-zero entries u32, the entries.
 
 use super::decode::Transitions;
+use super::features::Vocab;
 use super::{EntityType, LABELS};
 
 /// Weights per bucket as held in memory: the labels' weights padded to a
@@ -23,7 +25,7 @@ pub const LANES: usize = LABELS.div_ceil(8) * 8;
 pub type Row = [i16; LANES];
 
 const MAGIC: &[u8; 4] = b"BRTG";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Why a weights file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +47,8 @@ pub struct Model {
     pub thresholds: [f32; 3],
     /// What the model was trained on, for people reading the file.
     pub description: String,
+    /// Words the training text writes in lower case (a feature).
+    pub vocab: Vocab,
     /// `1 << bits` rows of weights.
     pub weights: Vec<Row>,
     pub transitions: Vec<i16>,
@@ -86,6 +90,7 @@ impl Model {
             scale,
             thresholds: [0.0; 3],
             description,
+            vocab: Vocab::default(),
             weights: rows,
             transitions: q(transitions),
             start: q(start),
@@ -155,6 +160,11 @@ impl Model {
         }
         out.extend_from_slice(&(self.description.len() as u32).to_le_bytes());
         out.extend_from_slice(self.description.as_bytes());
+        out.extend_from_slice(&self.vocab.bits().to_le_bytes());
+        out.extend_from_slice(&(self.vocab.table().len() as u32).to_le_bytes());
+        for w in self.vocab.table() {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
         for w in self.transitions.iter().chain(&self.start).chain(&self.end) {
             out.extend_from_slice(&w.to_le_bytes());
         }
@@ -195,6 +205,14 @@ impl Model {
         let thresholds = [r.f32()?, r.f32()?, r.f32()?];
         let len = r.u32()? as usize;
         let description = String::from_utf8_lossy(r.take(len)?).into_owned();
+        let vocab_bits = r.u32()?;
+        let vocab_words = r.u32()? as usize;
+        let mut table = Vec::with_capacity(vocab_words.min(1 << 18));
+        for _ in 0..vocab_words {
+            let b = r.take(8)?;
+            table.push(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
+        }
+        let vocab = Vocab::from_parts(vocab_bits, table).ok_or(ModelError::Corrupt(r.at))?;
         let mut i16s = |n: usize| -> Result<Vec<i16>, ModelError> {
             (0..n)
                 .map(|_| r.take(2).map(|b| i16::from_le_bytes([b[0], b[1]])))
@@ -219,6 +237,7 @@ impl Model {
             scale,
             thresholds,
             description,
+            vocab,
             weights,
             transitions,
             start,

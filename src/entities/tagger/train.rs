@@ -12,7 +12,7 @@
 //! from a seeded splitmix64, and nothing depends on hash-map order.
 
 use super::decode::{self, Scratch, Transitions};
-use super::features::{self, Lexicon, TokenInfo};
+use super::features::{self, Lexicon, TokenInfo, Vocab};
 use super::model::Model;
 use super::{begin, inside, is_inside, label_type, EntityType, Label, Tagger, TokenSpan, LABELS, OUTSIDE};
 
@@ -121,6 +121,9 @@ pub struct TrainOptions {
     pub seed: u64,
     /// The feature table has `1 << bits` buckets.
     pub bits: u32,
+    /// Words written in lower case in text like the one to tag (a feature;
+    /// empty: none).
+    pub vocab: Vocab,
 }
 
 impl Default for TrainOptions {
@@ -129,6 +132,7 @@ impl Default for TrainOptions {
             epochs: 12,
             seed: 8,
             bits: 18,
+            vocab: Vocab::default(),
         }
     }
 }
@@ -224,7 +228,9 @@ impl Averaged {
 /// sentences, lexicon and options give byte-identical weights.
 pub fn train(sentences: &[Sentence], lexicon: &Lexicon, options: &TrainOptions, description: String) -> Model {
     let mask = ((1u64 << options.bits) - 1) as u32;
-    let data = examples(sentences, lexicon, mask);
+    let mut lexicon = lexicon.clone();
+    lexicon.vocab = options.vocab.clone();
+    let data = examples(sentences, &lexicon, mask);
     let mut weights = Averaged::new((mask as usize + 1) * LABELS);
     let mut trans = Averaged::new(LABELS * LABELS);
     let mut start = Averaged::new(LABELS);
@@ -297,14 +303,16 @@ pub fn train(sentences: &[Sentence], lexicon: &Lexicon, options: &TrainOptions, 
             step += 1.0;
         }
     }
-    Model::quantise(
+    let mut model = Model::quantise(
         options.bits,
         &weights.average(step),
         &trans.average(step),
         &start.average(step),
         &end.average(step),
         description,
-    )
+    );
+    model.vocab = options.vocab.clone();
+    model
 }
 
 fn current_transitions(trans: &[f32], start: &[f32], end: &[f32]) -> Transitions {
