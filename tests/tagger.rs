@@ -8,7 +8,7 @@ use std::path::Path;
 
 use briefs::corpus::Brief;
 use briefs::entities::tagger::decode::{decode_spans, viterbi, Scratch, Transitions};
-use briefs::entities::tagger::features::{features, Lexicon, TokenInfo};
+use briefs::entities::tagger::features::{features, Lexicon, TokenInfo, Vocab};
 use briefs::entities::tagger::train::{
     counts_at, marked_predictions, parse_conll, parse_marked, train, Counts, MarkedParagraph, TrainOptions,
 };
@@ -262,7 +262,12 @@ fn training_is_deterministic_by_seed() {
         epochs: 5,
         seed: 42,
         bits: 14,
-        ..TrainOptions::default()
+        vocab: {
+            // The lower-case vocabulary is part of the model: training builds it the same way each time.
+            let mut v = Vocab::new(10);
+            v.add_lower_words(sentences.iter().flat_map(|s| s.words.iter().map(String::as_str)));
+            v
+        },
     };
     let lex = Lexicon::builtin();
     let a = train(&sentences, &lex, &options, "fixture".into()).to_bytes();

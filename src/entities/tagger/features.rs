@@ -170,15 +170,17 @@ pub struct Vocab {
 impl Vocab {
     /// An empty table of `1 << bits` bits.
     pub fn new(bits: u32) -> Vocab {
+        let bits = bits.min(24);
         Vocab {
             bits,
-            table: vec![0; (1usize << bits).div_ceil(64)],
+            table: vec![0; if bits == 0 { 0 } else { (1usize << bits).div_ceil(64) }],
         }
     }
 
     /// From its parts, as stored in the weights file.
     pub fn from_parts(bits: u32, table: Vec<u64>) -> Option<Vocab> {
-        (bits <= 24 && table.len() == (1usize << bits).div_ceil(64)).then_some(Vocab { bits, table })
+        let words = if bits == 0 { 0 } else { (1usize << bits).div_ceil(64) };
+        (bits <= 24 && table.len() == words).then_some(Vocab { bits, table })
     }
 
     pub fn bits(&self) -> u32 {
@@ -339,6 +341,22 @@ fn cheap_flags(word: &str) -> u16 {
     let mut upper = 0usize;
     let mut lower = 0usize;
     let mut first = true;
+    if word.is_ascii() {
+        for &b in word.as_bytes() {
+            if b.is_ascii_uppercase() {
+                upper += 1;
+                if first {
+                    flags |= flag::CAPITAL;
+                }
+            } else if b.is_ascii_lowercase() {
+                lower += 1;
+            } else if b.is_ascii_digit() {
+                flags |= flag::DIGIT;
+            }
+            first = false;
+        }
+        return finish_flags(word, flags, upper, lower);
+    }
     for c in word.chars() {
         if c.is_uppercase() {
             upper += 1;
@@ -352,6 +370,10 @@ fn cheap_flags(word: &str) -> u16 {
         }
         first = false;
     }
+    finish_flags(word, flags, upper, lower)
+}
+
+fn finish_flags(word: &str, mut flags: u16, upper: usize, lower: usize) -> u16 {
     if upper > 0 {
         flags |= flag::ACTIVE;
     }

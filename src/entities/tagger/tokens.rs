@@ -72,7 +72,12 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
         // A word: alphanumerics, with inner marks followed by an alphanumeric.
         let start = i;
         let mut end = i + len;
-        while let Some(d) = next_char(text, end) {
+        loop {
+            // ASCII letters and digits first, without decoding.
+            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            let Some(d) = next_char(text, end) else { break };
             let joins = d.is_alphanumeric()
                 || (inner_mark(d) && next_char(text, end + d.len_utf8()).is_some_and(char::is_alphanumeric));
             if !joins {
