@@ -940,29 +940,36 @@ fn is_initial_word(word: &str) -> bool {
     word.trim_end_matches('.').chars().count() == 1
 }
 
-/// The tagger's spans in `text`, leaving out lines that read as headlines
-/// (title case, no final punctuation).
-fn headline_free_spans(tagger: &tagger::Tagger, text: &str) -> Vec<tagger::TaggedSpan> {
-    let mut out = Vec::new();
+/// The tagger's spans in `text` (tokens `toks`, a text of the document
+/// `doc`), leaving out lines that read as headlines (title case, no final
+/// punctuation).
+fn headline_free_spans(
+    tagger: &tagger::Tagger,
+    text: &str,
+    toks: &[tagger::tokens::Token],
+    doc: &tagger::DocWords,
+) -> Vec<tagger::TaggedSpan> {
+    // Sentences never cross a line, so the text is tagged whole and the
+    // spans on headline lines are dropped.
+    let mut headlines: Vec<(usize, usize)> = Vec::new();
     let mut offset = 0;
     for line in text.split('\n') {
         let trimmed = line.trim_end();
         let prose = trimmed.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ':', ';']);
-        let headline = !prose && {
-            let toks = tagger::tokens::tokenize(line);
-            let words: Vec<&str> = toks.iter().map(|t| &line[t.start..t.end]).collect();
-            tagger::title_case(&words)
-        };
-        if !headline {
-            out.extend(tagger.tag(line).into_iter().map(|s| tagger::TaggedSpan {
-                start: s.start + offset,
-                end: s.end + offset,
-                ..s
-            }));
+        if !prose {
+            let (start, end) = (offset, offset + line.len());
+            let from = toks.partition_point(|t| t.start < start);
+            let to = toks.partition_point(|t| t.start < end);
+            let words: Vec<&str> = toks[from..to].iter().map(|t| &text[t.start..t.end]).collect();
+            if tagger::title_case(&words) {
+                headlines.push((start, end));
+            }
         }
         offset += line.len() + 1;
     }
-    out
+    let mut spans = tagger.tag_prepared(text, toks, doc);
+    spans.retain(|s| !headlines.iter().any(|&(a, b)| a <= s.start && s.end <= b));
+    spans
 }
 
 /// What the tagger adds to a passage.
@@ -995,9 +1002,9 @@ impl Extractor {
     /// claimed: lists and cues win (`claimed`), and so do places, except a
     /// place inside a longer name ("Pakistan Cricket Board").
     /// The tagger's spans in `text` above their type's margin.
-    fn tagged_spans(&self, text: &str) -> Vec<tagger::TaggedSpan> {
+    fn tagged_spans(&self, text: &str, toks: &[tagger::tokens::Token], doc: &tagger::DocWords) -> Vec<tagger::TaggedSpan> {
         let tagger = self.tagger;
-        let mut spans = headline_free_spans(tagger, text);
+        let mut spans = headline_free_spans(tagger, text, toks, doc);
         spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));
         spans
     }
@@ -1094,6 +1101,10 @@ impl Extractor {
                 _ => p.text.clone(),
             }))
             .collect();
+        // The brief is the tagger's document: a word capitalised or written
+        // in lower case in one passage tells about it in another.
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let prepared = tagger::Prepared::new(&refs);
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
             let mut blocked: Vec<(usize, usize)> = Vec::new();
@@ -1152,7 +1163,7 @@ impl Extractor {
                 }
             }
             let mut claimed = blocked.clone();
-            let tagged = self.tagged_spans(text);
+            let tagged = self.tagged_spans(text, &prepared.tokens[pi], &prepared.doc);
             for candidate in people::detect(text, &blocked) {
                 // A second opinion: a name found only by a nearby role or verb
                 // that the tagger is sure is an organisation or a place

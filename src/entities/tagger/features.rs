@@ -8,8 +8,9 @@
 //! Everything is computed from characters without allocating: a word's
 //! hash is fed its lower-cased characters one by one.
 
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::super::data;
 use super::super::people;
@@ -274,6 +275,111 @@ fn is_connector(word: &str) -> bool {
     )
 }
 
+/// What the rest of a document says about a capitalised word, as bits of
+/// [`TokenInfo::doc`]. A sentence-initial capital says nothing, but the
+/// same word elsewhere does: written in lower case it is an ordinary word
+/// ("Police"), capitalised mid-sentence it is a name, and the last word of
+/// a longer name ("Watson" after "James D. Watson") is that name's surname.
+pub mod doc {
+    /// Written in lower case elsewhere in the document.
+    pub const LOWER: u8 = 1;
+    /// Capitalised in the middle of a sentence elsewhere.
+    pub const CAP_MID: u8 = 2;
+    /// The last word of a run of two or more capitalised words elsewhere.
+    pub const RUN_LAST: u8 = 4;
+    /// The first word of such a run elsewhere.
+    pub const RUN_FIRST: u8 = 8;
+}
+
+/// How often each word of a document occurs in each of the ways [`doc`]
+/// names, by [`word_hash`]. Built once per document (a brief, a data set's
+/// document) before its sentences are tagged.
+#[derive(Debug, Default, Clone)]
+pub struct DocWords {
+    counts: FxHashMap<u64, [u8; 4]>,
+}
+
+/// Where a token sits among capitalised runs: (first of a run of 2+, last of one).
+fn run_position(capital: impl Fn(usize) -> bool, n: usize, k: usize) -> (bool, bool) {
+    let before = k > 0 && capital(k - 1);
+    let after = k + 1 < n && capital(k + 1);
+    (!before && after, before && !after)
+}
+
+impl DocWords {
+    pub fn clear(&mut self) {
+        self.counts.clear();
+    }
+
+    /// Adds one sentence's words.
+    pub fn add_sentence(&mut self, words: &[&str]) {
+        let capital = |k: usize| words[k].chars().next().is_some_and(char::is_uppercase);
+        for (k, w) in words.iter().enumerate() {
+            let slot = if capital(k) {
+                if k == 0 {
+                    None
+                } else {
+                    Some(1)
+                }
+            } else {
+                let mut letters = 0;
+                let mut upper = false;
+                for c in w.chars() {
+                    upper |= c.is_uppercase();
+                    letters += c.is_lowercase() as usize;
+                }
+                (!upper && letters >= 2).then_some(0)
+            };
+            let (first, last) = if capital(k) {
+                run_position(capital, words.len(), k)
+            } else {
+                (false, false)
+            };
+            if slot.is_none() && !first && !last {
+                continue;
+            }
+            let c = self.counts.entry(word_hash(w)).or_default();
+            if let Some(slot) = slot {
+                c[slot] = c[slot].saturating_add(1);
+            }
+            if last {
+                c[2] = c[2].saturating_add(1);
+            }
+            if first {
+                c[3] = c[3].saturating_add(1);
+            }
+        }
+    }
+
+    /// The [`doc`] bits of token `k` of a sentence, its own occurrence left out.
+    fn bits(&self, info: &[TokenInfo], k: usize) -> u8 {
+        let Some(c) = self.counts.get(&info[k].hash) else {
+            return 0;
+        };
+        let capital = |j: usize| info[j].flags & flag::CAPITAL != 0;
+        let own_mid = (k > 0 && capital(k)) as u8;
+        let (first, last) = if capital(k) {
+            run_position(capital, info.len(), k)
+        } else {
+            (false, false)
+        };
+        let mut bits = 0;
+        if c[0] > 0 && capital(k) {
+            bits |= doc::LOWER;
+        }
+        if c[1] > own_mid {
+            bits |= doc::CAP_MID;
+        }
+        if c[2] > last as u8 {
+            bits |= doc::RUN_LAST;
+        }
+        if c[3] > first as u8 {
+            bits |= doc::RUN_FIRST;
+        }
+        bits
+    }
+}
+
 /// Everything the features need to know about one token.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokenInfo {
@@ -286,6 +392,8 @@ pub struct TokenInfo {
     pub phrase_inside: u8,
     /// Characters, up to 255.
     pub len: u8,
+    /// What the rest of the document says about the word ([`doc`] bits).
+    pub doc: u8,
 }
 
 impl TokenInfo {
@@ -293,7 +401,7 @@ impl TokenInfo {
     /// around tokens that can be part of a name; the rest only get flags.
     pub fn of_sentence(words: &[&str], lexicon: &Lexicon) -> Vec<TokenInfo> {
         let mut sentence = Sentence::default();
-        sentence.analyse(words, lexicon);
+        sentence.analyse(words, lexicon, &DocWords::default());
         sentence.info
     }
 }
@@ -308,8 +416,9 @@ pub struct Sentence {
 }
 
 impl Sentence {
-    /// Fills `info` and `segments` for `words`.
-    pub fn analyse(&mut self, words: &[&str], lexicon: &Lexicon) {
+    /// Fills `info` and `segments` for `words`, a sentence of the document
+    /// `doc` (empty: no document evidence).
+    pub fn analyse(&mut self, words: &[&str], lexicon: &Lexicon, doc: &DocWords) {
         self.info.clear();
         self.info.extend(words.iter().map(|w| TokenInfo {
             flags: cheap_flags(w),
@@ -325,6 +434,15 @@ impl Sentence {
                 fill(&mut info[i], words[i], lexicon);
             }
             done = to;
+        }
+        if !doc.counts.is_empty() {
+            for seg in &self.segments {
+                for i in seg.clone() {
+                    if info[i].flags & flag::ACTIVE != 0 {
+                        info[i].doc = doc.bits(info, i);
+                    }
+                }
+            }
         }
         for seg in &self.segments {
             for i in seg.clone() {
@@ -342,7 +460,17 @@ fn cheap_flags(word: &str) -> u16 {
     let mut lower = 0usize;
     let mut first = true;
     if word.is_ascii() {
-        for &b in word.as_bytes() {
+        let bytes = word.as_bytes();
+        // Most words have no capital: then only "can it join two name
+        // words" matters (letter and digit counts serve active tokens only).
+        if !bytes.iter().any(u8::is_ascii_uppercase) {
+            return if word.len() <= 4 && is_connector(word) {
+                flag::CONNECTOR
+            } else {
+                0
+            };
+        }
+        for &b in bytes {
             if b.is_ascii_uppercase() {
                 upper += 1;
                 if first {
@@ -570,11 +698,11 @@ pub struct Lexicon {
     /// Words the training text writes in lower case (set from the model).
     pub vocab: Vocab,
     /// Word hash to [`flag`] bits.
-    words: HashMap<u64, u16>,
+    words: FxHashMap<u64, u16>,
     /// Phrase hash (word hashes mixed in order) to [`phrase`] bits.
-    phrases: HashMap<u64, u8>,
+    phrases: FxHashMap<u64, u8>,
     /// Hashes of every phrase's first word, to skip most lookups.
-    first_words: HashSet<u64>,
+    first_words: FxHashSet<u64>,
     max_phrase: usize,
 }
 
@@ -589,9 +717,9 @@ impl Lexicon {
     pub fn builtin() -> Lexicon {
         let mut lex = Lexicon {
             vocab: Vocab::default(),
-            words: HashMap::new(),
-            phrases: HashMap::new(),
-            first_words: HashSet::new(),
+            words: FxHashMap::default(),
+            phrases: FxHashMap::default(),
+            first_words: FxHashSet::default(),
             max_phrase: 1,
         };
         let people: data::PeopleFile = data::parse_builtin("people.toml", data::BUILTIN_PEOPLE).unwrap_or_default();
@@ -723,6 +851,9 @@ mod template {
     pub const PHRASE_AT: u64 = 33;
     pub const PREV_WORD_SHAPE: u64 = 38;
     pub const SHAPE_NEXT_WORD: u64 = 39;
+    pub const DOC: u64 = 40;
+    pub const DOC_FIRST: u64 = 41;
+    pub const DOC_AT: u64 = 42;
 }
 
 const BOUNDARY_LEFT: u64 = 0x0bad_5eed_0000_0001;
@@ -798,6 +929,19 @@ pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &m
                         push(out, template::PHRASE_AT + slot as u64, bit);
                     }
                 }
+            }
+        }
+    }
+    for bit in 0..4u64 {
+        if me.doc & (1 << bit) != 0 {
+            push(out, template::DOC, bit);
+            if i == 0 {
+                push(out, template::DOC_FIRST, bit);
+            }
+        }
+        for (slot, k) in [-1isize, 1].into_iter().enumerate() {
+            if at(k).is_some_and(|t| t.doc & (1 << bit) != 0) {
+                push(out, template::DOC_AT + slot as u64, bit);
             }
         }
     }

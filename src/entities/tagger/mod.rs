@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use features::Lexicon;
+pub use features::{DocWords, Lexicon};
 pub use model::{Model, ModelError};
 
 /// The kinds of names the tagger tells apart; everything else is `O`.
@@ -132,6 +132,7 @@ static BUILTIN: OnceLock<Tagger> = OnceLock::new();
 #[derive(Default)]
 struct Scratch {
     tokens: Vec<tokens::Token>,
+    doc: DocWords,
     sentence: features::Sentence,
     feats: Vec<u32>,
     emissions: Vec<f32>,
@@ -177,8 +178,61 @@ impl Tagger {
     }
 
     /// Names in `text`, with their margins (every span the best labelling
-    /// holds; the caller applies [`Model::threshold`]).
+    /// holds; the caller applies [`Model::threshold`]). The text is its own
+    /// document (see [`DocWords`]).
     pub fn tag(&self, text: &str) -> Vec<TaggedSpan> {
+        self.tag_with(text, None)
+    }
+
+    /// Names in `text`, a part of the document whose words are `doc`
+    /// ([`Tagger::document_words`]).
+    pub fn tag_in(&self, text: &str, doc: &DocWords) -> Vec<TaggedSpan> {
+        self.tag_with(text, Some(doc))
+    }
+
+    /// The words of a document made of `texts`, for [`Tagger::tag_in`].
+    pub fn document_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> DocWords {
+        let texts: Vec<&str> = texts.into_iter().collect();
+        Prepared::new(&texts).doc
+    }
+
+    /// Names in `text`, whose tokens are `toks` ([`Prepared`]), a part of
+    /// the document whose words are `doc`.
+    pub fn tag_prepared(&self, text: &str, toks: &[tokens::Token], doc: &DocWords) -> Vec<TaggedSpan> {
+        let mut out = Vec::new();
+        SCRATCH.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let s: &mut Scratch = match borrowed.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            self.tag_tokens_of(text, toks, doc, s, &mut out);
+        });
+        out
+    }
+
+    fn tag_tokens_of(&self, text: &str, toks: &[tokens::Token], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TaggedSpan>) {
+        if toks.is_empty() {
+            return;
+        }
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        let mut spans = Vec::new();
+        tokens::for_each_sentence(text, toks, |sentence| {
+            spans.clear();
+            self.tag_sentence(&words[sentence.clone()], doc, s, &mut spans);
+            for span in &spans {
+                out.push(TaggedSpan {
+                    start: toks[sentence.start + span.first].start,
+                    end: toks[sentence.start + span.last].end,
+                    kind: span.kind,
+                    margin: span.margin,
+                });
+            }
+        });
+    }
+
+    fn tag_with(&self, text: &str, doc: Option<&DocWords>) -> Vec<TaggedSpan> {
         let mut out = Vec::new();
         SCRATCH.with(|cell| {
             // A re-entrant call (none today) would get fresh buffers.
@@ -189,44 +243,46 @@ impl Tagger {
                 Err(_) => &mut fresh,
             };
             let mut toks = std::mem::take(&mut s.tokens);
+            let mut own = std::mem::take(&mut s.doc);
             tokens::tokenize_into(text, &mut toks);
-            // Most text has no capital letter outside sentence starts: a
-            // line without one has no name to find.
-            if !toks.is_empty() {
-                let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-                let mut spans = Vec::new();
-                tokens::for_each_sentence(text, &toks, |sentence| {
-                    spans.clear();
-                    self.tag_sentence(&words[sentence.clone()], s, &mut spans);
-                    for span in &spans {
-                        out.push(TaggedSpan {
-                            start: toks[sentence.start + span.first].start,
-                            end: toks[sentence.start + span.last].end,
-                            kind: span.kind,
-                            margin: span.margin,
-                        });
-                    }
-                });
-            }
+            let doc = match doc {
+                Some(doc) => doc,
+                None => {
+                    own.clear();
+                    let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+                    tokens::for_each_sentence(text, &toks, |r| own.add_sentence(&words[r]));
+                    &own
+                }
+            };
+            self.tag_tokens_of(text, &toks, doc, s, &mut out);
             s.tokens = toks;
+            s.doc = own;
         });
         out
     }
 
-    /// Names in one tokenised sentence. Only tokens that can be part of a
-    /// name (capitalised, or a connector such as "of" between two
-    /// capitalised tokens) are scored; the rest are `O` without a look.
+    /// Names in one tokenised sentence, which is its own document. Only
+    /// tokens that can be part of a name (capitalised, or a connector such
+    /// as "of" between two capitalised tokens) are scored; the rest are `O`
+    /// without a look.
     pub fn tag_tokens(&self, words: &[&str]) -> Vec<TokenSpan> {
+        let mut doc = DocWords::default();
+        doc.add_sentence(words);
+        self.tag_tokens_in(words, &doc)
+    }
+
+    /// Names in one tokenised sentence of the document whose words are `doc`.
+    pub fn tag_tokens_in(&self, words: &[&str], doc: &DocWords) -> Vec<TokenSpan> {
         let mut out = Vec::new();
-        self.tag_sentence(words, &mut Scratch::default(), &mut out);
+        self.tag_sentence(words, doc, &mut Scratch::default(), &mut out);
         out
     }
 
-    fn tag_sentence(&self, words: &[&str], s: &mut Scratch, out: &mut Vec<TokenSpan>) {
+    fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
         if !words.iter().any(|w| w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80)) {
             return;
         }
-        s.sentence.analyse(words, &self.lexicon);
+        s.sentence.analyse(words, &self.lexicon, doc);
         let info = &s.sentence.info;
         for seg in &s.sentence.segments {
             s.emissions.clear();
@@ -251,6 +307,29 @@ impl Tagger {
                 out.push(TokenSpan { first, last, ..sp });
             }
         }
+    }
+}
+
+/// The texts of a document cut into tokens once, and the document's
+/// words: what the extractor needs to tag each text of a brief with
+/// document evidence without cutting any text twice.
+pub struct Prepared {
+    /// Each text's tokens.
+    pub tokens: Vec<Vec<tokens::Token>>,
+    pub doc: DocWords,
+}
+
+impl Prepared {
+    pub fn new(texts: &[&str]) -> Prepared {
+        let mut doc = DocWords::default();
+        let mut all = Vec::with_capacity(texts.len());
+        for text in texts {
+            let toks = tokens::tokenize(text);
+            let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+            tokens::for_each_sentence(text, &toks, |r| doc.add_sentence(&words[r]));
+            all.push(toks);
+        }
+        Prepared { tokens: all, doc }
     }
 }
 
