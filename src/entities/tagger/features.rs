@@ -293,10 +293,16 @@ pub mod doc {
 
 /// How often each word of a document occurs in each of the ways [`doc`]
 /// names, by [`word_hash`]. Built once per document (a brief, a data set's
-/// document) before its sentences are tagged.
+/// document) before its sentences are tagged, in two passes: every
+/// sentence through [`DocWords::add_capitals`], then every sentence
+/// through [`DocWords::add_lower`] (only the capitalised words are asked
+/// about, so only their lower-case uses are counted).
 #[derive(Debug, Default, Clone)]
 pub struct DocWords {
     counts: FxHashMap<u64, [u8; 4]>,
+    /// A bit per (first two bytes, length) of the capitalised words, so
+    /// that most lower-case words are passed over without being hashed.
+    seen: Vec<u64>,
 }
 
 /// Where a token sits among capitalised runs: (first of a run of 2+, last of one).
@@ -306,21 +312,69 @@ fn run_position(capital: impl Fn(usize) -> bool, n: usize, k: usize) -> (bool, b
     (!before && after, before && !after)
 }
 
+const SEEN_BITS: usize = 4096;
+
+/// The [`DocWords::seen`] slot of a word, ignoring ASCII case.
+fn seen_slot(word: &str) -> usize {
+    let b = word.as_bytes();
+    let lower = |i: usize| b.get(i).map_or(0, |c| c.to_ascii_lowercase() as usize);
+    (lower(0) * 31 + lower(1)) * 7 + b.len() * 131
+}
+
 impl DocWords {
     pub fn clear(&mut self) {
         self.counts.clear();
+        self.seen.clear();
     }
 
-    /// Adds one sentence's words.
+    /// Both passes over one sentence: a document of one sentence.
     pub fn add_sentence(&mut self, words: &[&str]) {
+        self.add_capitals(words);
+        self.add_lower(words);
+    }
+
+    /// First pass: the capitalised words of one sentence.
+    pub fn add_capitals(&mut self, words: &[&str]) {
         let capital = |k: usize| words[k].chars().next().is_some_and(char::is_uppercase);
+        if self.seen.is_empty() {
+            self.seen = vec![0; SEEN_BITS / 64];
+        }
         for (k, w) in words.iter().enumerate() {
-            let slot = if capital(k) {
-                if k == 0 {
-                    None
-                } else {
-                    Some(1)
-                }
+            if !capital(k) {
+                continue;
+            }
+            // A sentence-initial word is recorded too: its lower-case uses
+            // elsewhere are what tell an ordinary word from a name.
+            let (first, last) = run_position(capital, words.len(), k);
+            let slot = seen_slot(w) % SEEN_BITS;
+            self.seen[slot / 64] |= 1 << (slot % 64);
+            let c = self.counts.entry(word_hash(w)).or_default();
+            if k > 0 {
+                c[1] = c[1].saturating_add(1);
+            }
+            if last {
+                c[2] = c[2].saturating_add(1);
+            }
+            if first {
+                c[3] = c[3].saturating_add(1);
+            }
+        }
+    }
+
+    /// Second pass: the lower-case uses of the words the first pass saw.
+    pub fn add_lower(&mut self, words: &[&str]) {
+        if self.counts.is_empty() {
+            return;
+        }
+        for w in words {
+            // The filter ignores ASCII case only: other words are always looked up.
+            let slot = seen_slot(w) % SEEN_BITS;
+            if w.is_ascii() && self.seen[slot / 64] & (1 << (slot % 64)) == 0 {
+                continue;
+            }
+            let lower_word = if w.is_ascii() {
+                let b = w.as_bytes();
+                !b.iter().any(u8::is_ascii_uppercase) && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
             } else {
                 let mut letters = 0;
                 let mut upper = false;
@@ -328,25 +382,12 @@ impl DocWords {
                     upper |= c.is_uppercase();
                     letters += c.is_lowercase() as usize;
                 }
-                (!upper && letters >= 2).then_some(0)
+                !upper && letters >= 2
             };
-            let (first, last) = if capital(k) {
-                run_position(capital, words.len(), k)
-            } else {
-                (false, false)
-            };
-            if slot.is_none() && !first && !last {
-                continue;
-            }
-            let c = self.counts.entry(word_hash(w)).or_default();
-            if let Some(slot) = slot {
-                c[slot] = c[slot].saturating_add(1);
-            }
-            if last {
-                c[2] = c[2].saturating_add(1);
-            }
-            if first {
-                c[3] = c[3].saturating_add(1);
+            if lower_word {
+                if let Some(c) = self.counts.get_mut(&word_hash(w)) {
+                    c[0] = c[0].saturating_add(1);
+                }
             }
         }
     }
@@ -516,6 +557,12 @@ fn finish_flags(word: &str, mut flags: u16, upper: usize, lower: usize) -> u16 {
         flags |= flag::STOP;
     }
     flags
+}
+
+/// A capitalised closed-class word ("The", "However") that is never
+/// scored alone.
+pub fn is_stop(word: &str) -> bool {
+    cheap_flags(word) & flag::STOP != 0
 }
 
 /// Closed-class words that start sentences ("The", "He", "However"):

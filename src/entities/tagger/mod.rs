@@ -250,7 +250,8 @@ impl Tagger {
                 None => {
                     own.clear();
                     let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-                    tokens::for_each_sentence(text, &toks, |r| own.add_sentence(&words[r]));
+                    tokens::for_each_sentence(text, &toks, |r| own.add_capitals(&words[r]));
+                    tokens::for_each_sentence(text, &toks, |r| own.add_lower(&words[r]));
                     &own
                 }
             };
@@ -279,7 +280,11 @@ impl Tagger {
     }
 
     fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
-        if !words.iter().any(|w| w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80)) {
+        // Sentences whose only capital starts them ("The talks went on.")
+        // have nothing to tag but that word; a closed-class word alone is
+        // never scored (see [`features::active_segments`]).
+        let may_name = |w: &&str| w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80);
+        if !words.iter().skip(1).any(may_name) && !words.first().is_some_and(|w| may_name(w) && !features::is_stop(w)) {
             return;
         }
         s.sentence.analyse(words, &self.lexicon, doc);
@@ -322,12 +327,14 @@ pub struct Prepared {
 impl Prepared {
     pub fn new(texts: &[&str]) -> Prepared {
         let mut doc = DocWords::default();
-        let mut all = Vec::with_capacity(texts.len());
-        for text in texts {
-            let toks = tokens::tokenize(text);
+        let all: Vec<Vec<tokens::Token>> = texts.iter().map(|t| tokens::tokenize(t)).collect();
+        for (text, toks) in texts.iter().zip(&all) {
             let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-            tokens::for_each_sentence(text, &toks, |r| doc.add_sentence(&words[r]));
-            all.push(toks);
+            tokens::for_each_sentence(text, toks, |r| doc.add_capitals(&words[r]));
+        }
+        for (text, toks) in texts.iter().zip(&all) {
+            // Sentences do not matter for lower-case uses.
+            doc.add_lower(&toks.iter().map(|t| &text[t.start..t.end]).collect::<Vec<_>>());
         }
         Prepared { tokens: all, doc }
     }

@@ -162,9 +162,12 @@ fn reachable_gold(labels: &[Label], seg: std::ops::Range<usize>) -> Vec<Label> {
 /// The words of a document, for its document features.
 pub fn doc_words(doc: &[Sentence]) -> DocWords {
     let mut words = DocWords::default();
-    for s in doc {
-        let w: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        words.add_sentence(&w);
+    let sentences: Vec<Vec<&str>> = doc.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+    for w in &sentences {
+        words.add_capitals(w);
+    }
+    for w in &sentences {
+        words.add_lower(w);
     }
     words
 }
