@@ -446,7 +446,12 @@ fn main() -> Result<()> {
                     vocab.add_lower_words(text.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\''));
                 }
             } else if let Some(set) = sets.iter().find(|s| s.name == name) {
-                vocab.add_lower_words(docs(set).iter().flatten().flat_map(|s| s.words.iter().map(String::as_str)));
+                vocab.add_lower_words(
+                    docs(set)
+                        .iter()
+                        .flatten()
+                        .flat_map(|s| s.words.iter().map(String::as_str)),
+                );
             }
         }
         vocab
@@ -497,7 +502,12 @@ fn main() -> Result<()> {
         for f in 0..args.folds {
             let keep = |s: &DataSet| -> Vec<Vec<Sentence>> {
                 if threshold_sets.contains(&s.name) {
-                    s.train.iter().enumerate().filter(|(k, _)| !in_fold(*k, f)).map(|(_, d)| d.clone()).collect()
+                    s.train
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| !in_fold(*k, f))
+                        .map(|(_, d)| d.clone())
+                        .collect()
                 } else {
                     s.train.clone()
                 }
@@ -518,7 +528,13 @@ fn main() -> Result<()> {
             let held: Vec<Vec<Sentence>> = sets
                 .iter()
                 .filter(|s| threshold_sets.contains(&s.name))
-                .flat_map(|s| s.train.iter().enumerate().filter(|(k, _)| in_fold(*k, f)).map(|(_, d)| d.clone()))
+                .flat_map(|s| {
+                    s.train
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| in_fold(*k, f))
+                        .map(|(_, d)| d.clone())
+                })
                 .collect();
             dev_preds.extend(predictions(&fold_tagger, &held).0);
         }
@@ -552,7 +568,12 @@ fn main() -> Result<()> {
             for (k, m) in ms.iter().enumerate() {
                 if k % 5 == 4 {
                     let c = counts_at(&preds, gold, kind, *m);
-                    println!("curve {} {m:.1} P {:.3} R {:.3}", kind.as_str(), c.precision(), c.recall());
+                    println!(
+                        "curve {} {m:.1} P {:.3} R {:.3}",
+                        kind.as_str(),
+                        c.precision(),
+                        c.recall()
+                    );
                 }
             }
         }
@@ -585,7 +606,7 @@ fn main() -> Result<()> {
     if args.dev_only {
         if std::env::var_os("TAGGER_DEBUG").is_some() {
             for s in &sets {
-                let (p, g) = predictions(&tagger, &s.train);
+                let (p, g) = predictions(tagger, &s.train);
                 report(&format!("{} train", s.name), &p, g, [f32::NEG_INFINITY; 3]);
             }
             for s in sets.iter().take(1) {
@@ -605,11 +626,18 @@ fn main() -> Result<()> {
                                 .collect::<Vec<_>>()
                                 .join(",");
                             if !ok && sp.kind == EntityType::Person {
-                                println!("FP {:.1} {} [gold {}]", sp.margin, words[sp.first..=sp.last].join(" "), g);
+                                println!(
+                                    "FP {:.1} {} [gold {}]",
+                                    sp.margin,
+                                    words[sp.first..=sp.last].join(" "),
+                                    g
+                                );
                             }
                         }
                         for (a, b, k) in &gold {
-                            if *k == EntityType::Person && !spans.iter().any(|sp| (sp.first, sp.last, sp.kind) == (*a, *b, *k)) {
+                            if *k == EntityType::Person
+                                && !spans.iter().any(|sp| (sp.first, sp.last, sp.kind) == (*a, *b, *k))
+                            {
                                 println!("FN {}", words[*a..=*b].join(" "));
                             }
                         }
@@ -645,7 +673,7 @@ fn main() -> Result<()> {
     let mut all_preds = Vec::new();
     let mut all_gold = [0usize; 3];
     for s in &sets {
-        let (p, g) = predictions(&tagger, &s.test);
+        let (p, g) = predictions(tagger, &s.test);
         report(&format!("{} test", s.name), &p, g, [f32::NEG_INFINITY; 3]);
         all_preds.extend(p);
         for k in 0..3 {
@@ -654,7 +682,7 @@ fn main() -> Result<()> {
     }
     println!("test, at the thresholds:");
     for s in &sets {
-        let (p, g) = predictions(&tagger, &s.test);
+        let (p, g) = predictions(tagger, &s.test);
         report(&format!("{} test", s.name), &p, g, thresholds);
     }
     report("all test", &all_preds, all_gold, thresholds);
@@ -668,7 +696,7 @@ fn main() -> Result<()> {
     }
     match read_own(&args.own) {
         Ok(own) if !own.is_empty() => {
-            let (p, g) = marked_predictions(&tagger, &own);
+            let (p, g) = marked_predictions(tagger, &own);
             println!("our own briefs ({} paragraphs), tagger alone:", own.len());
             report("own, no margin", &p, g, [f32::NEG_INFINITY; 3]);
             report("own, thresholds", &p, g, thresholds);

@@ -1002,7 +1002,12 @@ impl Extractor {
     /// claimed: lists and cues win (`claimed`), and so do places, except a
     /// place inside a longer name ("Pakistan Cricket Board").
     /// The tagger's spans in `text` above their type's margin.
-    fn tagged_spans(&self, text: &str, toks: &[tagger::tokens::Token], doc: &tagger::DocWords) -> Vec<tagger::TaggedSpan> {
+    fn tagged_spans(
+        &self,
+        text: &str,
+        toks: &[tagger::tokens::Token],
+        doc: &tagger::DocWords,
+    ) -> Vec<tagger::TaggedSpan> {
         let tagger = self.tagger;
         let mut spans = headline_free_spans(tagger, text, toks, doc);
         spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));

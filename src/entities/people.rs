@@ -872,10 +872,7 @@ pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidat
         while j < words.len() && j - i < 5 && plain_gap(words[j].gap_before) && !is_blocked(&words[j]) {
             let w = words[j].text;
             let particle = PARTICLES.contains(&w) && name.get(j + 1).copied().unwrap_or(false);
-            if !(name[j] || particle)
-                || words[j - 1].text.ends_with("'s")
-                || words[j - 1].text.ends_with("\u{2019}s")
-            {
+            if !(name[j] || particle) || words[j - 1].text.ends_with("'s") || words[j - 1].text.ends_with("\u{2019}s") {
                 break;
             }
             j += 1;

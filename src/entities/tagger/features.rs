@@ -553,7 +553,11 @@ fn finish_flags(word: &str, mut flags: u16, upper: usize, lower: usize) -> u16 {
     if upper == 0 && word.len() <= 4 && is_connector(word) {
         flags |= flag::CONNECTOR;
     }
-    if flags & flag::CAPITAL != 0 && upper == 1 && word.len() <= 10 && super::super::people::with_lower(word, is_stop_word) {
+    if flags & flag::CAPITAL != 0
+        && upper == 1
+        && word.len() <= 10
+        && super::super::people::with_lower(word, is_stop_word)
+    {
         flags |= flag::STOP;
     }
     flags

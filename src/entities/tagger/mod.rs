@@ -212,7 +212,14 @@ impl Tagger {
         out
     }
 
-    fn tag_tokens_of(&self, text: &str, toks: &[tokens::Token], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TaggedSpan>) {
+    fn tag_tokens_of(
+        &self,
+        text: &str,
+        toks: &[tokens::Token],
+        doc: &DocWords,
+        s: &mut Scratch,
+        out: &mut Vec<TaggedSpan>,
+    ) {
         if toks.is_empty() {
             return;
         }

@@ -162,7 +162,10 @@ fn reachable_gold(labels: &[Label], seg: std::ops::Range<usize>) -> Vec<Label> {
 /// The words of a document, for its document features.
 pub fn doc_words(doc: &[Sentence]) -> DocWords {
     let mut words = DocWords::default();
-    let sentences: Vec<Vec<&str>> = doc.iter().map(|s| s.words.iter().map(String::as_str).collect()).collect();
+    let sentences: Vec<Vec<&str>> = doc
+        .iter()
+        .map(|s| s.words.iter().map(String::as_str).collect())
+        .collect();
     for w in &sentences {
         words.add_capitals(w);
     }
@@ -178,23 +181,23 @@ fn examples(docs: &[Vec<Sentence>], lexicon: &Lexicon, mask: u32) -> Vec<Example
     for d in docs {
         let doc = doc_words(d);
         for s in d {
-        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        sentence.analyse(&words, lexicon, &doc);
-        let info = &sentence.info;
-        for seg in sentence.segments.clone() {
-            let mut ex = Example {
-                feats: Vec::new(),
-                offsets: vec![0],
-                gold: reachable_gold(&s.labels, seg.clone()),
-                at_start: seg.start == 0,
-                at_end: seg.end == words.len(),
-            };
-            for i in seg {
-                features::features(&words, info, i, mask, &mut ex.feats);
-                ex.offsets.push(ex.feats.len());
+            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+            sentence.analyse(&words, lexicon, &doc);
+            let info = &sentence.info;
+            for seg in sentence.segments.clone() {
+                let mut ex = Example {
+                    feats: Vec::new(),
+                    offsets: vec![0],
+                    gold: reachable_gold(&s.labels, seg.clone()),
+                    at_start: seg.start == 0,
+                    at_end: seg.end == words.len(),
+                };
+                for i in seg {
+                    features::features(&words, info, i, mask, &mut ex.feats);
+                    ex.offsets.push(ex.feats.len());
+                }
+                out.push(ex);
             }
-            out.push(ex);
-        }
         }
     }
     out
@@ -401,26 +404,26 @@ pub fn predictions(tagger: &Tagger, docs: &[Vec<Sentence>]) -> (Vec<Prediction>,
     let mut gold_counts = [0usize; 3];
     for d in docs {
         let doc = doc_words(d);
-    for s in d {
-        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        let gold = spans_of(&s.labels);
-        for &(_, _, kind) in &gold {
-            gold_counts[kind.index()] += 1;
-        }
-        for TokenSpan {
-            first,
-            last,
-            kind,
-            margin,
-        } in tagger.tag_tokens_in(&words, &doc)
-        {
-            out.push(Prediction {
+        for s in d {
+            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+            let gold = spans_of(&s.labels);
+            for &(_, _, kind) in &gold {
+                gold_counts[kind.index()] += 1;
+            }
+            for TokenSpan {
+                first,
+                last,
                 kind,
                 margin,
-                correct: gold.contains(&(first, last, kind)),
-            });
+            } in tagger.tag_tokens_in(&words, &doc)
+            {
+                out.push(Prediction {
+                    kind,
+                    margin,
+                    correct: gold.contains(&(first, last, kind)),
+                });
+            }
         }
-    }
     }
     (out, gold_counts)
 }
