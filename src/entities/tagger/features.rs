@@ -315,10 +315,15 @@ fn run_position(capital: impl Fn(usize) -> bool, n: usize, k: usize) -> (bool, b
 const SEEN_BITS: usize = 4096;
 
 /// The [`DocWords::seen`] slot of a word, ignoring ASCII case.
+#[inline]
 fn seen_slot(word: &str) -> usize {
     let b = word.as_bytes();
-    let lower = |i: usize| b.get(i).map_or(0, |c| c.to_ascii_lowercase() as usize);
-    (lower(0) * 31 + lower(1)) * 7 + b.len() * 131
+    let (b0, b1) = match b {
+        [] => (0, 0),
+        [x] => (*x, 0),
+        [x, y, ..] => (*x, *y),
+    };
+    ((b0 | 0x20) as usize * 31 + (b1 | 0x20) as usize) * 7 + b.len() * 131
 }
 
 impl DocWords {
@@ -369,10 +374,11 @@ impl DocWords {
         for w in words {
             // The filter ignores ASCII case only: other words are always looked up.
             let slot = seen_slot(w) % SEEN_BITS;
-            if w.is_ascii() && self.seen[slot / 64] & (1 << (slot % 64)) == 0 {
+            let ascii = w.is_ascii();
+            if ascii && self.seen[slot / 64] & (1 << (slot % 64)) == 0 {
                 continue;
             }
-            let lower_word = if w.is_ascii() {
+            let lower_word = if ascii {
                 let b = w.as_bytes();
                 !b.iter().any(u8::is_ascii_uppercase) && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
             } else {
@@ -500,11 +506,17 @@ fn cheap_flags(word: &str) -> u16 {
     let mut upper = 0usize;
     let mut lower = 0usize;
     let mut first = true;
-    if word.is_ascii() {
-        let bytes = word.as_bytes();
+    let bytes = word.as_bytes();
+    // One branch-free pass: is the word ASCII, has it a capital?
+    let (mut any_upper, mut non_ascii) = (false, false);
+    for &b in bytes {
+        any_upper |= b.is_ascii_uppercase();
+        non_ascii |= b >= 0x80;
+    }
+    if !non_ascii {
         // Most words have no capital: then only "can it join two name
         // words" matters (letter and digit counts serve active tokens only).
-        if !bytes.iter().any(u8::is_ascii_uppercase) {
+        if !any_upper {
             return if word.len() <= 4 && is_connector(word) {
                 flag::CONNECTOR
             } else {

@@ -89,22 +89,24 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
             end += 1;
         }
         // "Karzai's" -> "Karzai" "'s", as in the training data.
-        let word = &text[start..end];
-        let possessive = ["'s", "\u{2019}s", "'S"]
-            .iter()
-            .find(|p| word.len() > p.len() && word.ends_with(*p));
-        match possessive {
-            Some(p) => {
-                out.push(Token {
-                    start,
-                    end: end - p.len(),
-                });
-                out.push(Token {
-                    start: end - p.len(),
-                    end,
-                });
-            }
-            None => out.push(Token { start, end }),
+        let word = &bytes[start..end];
+        let n = word.len();
+        let possessive = match word {
+            [.., b'\'', b's' | b'S'] if n > 2 => 2,
+            [.., 0xE2, 0x80, 0x99, b's'] if n > 4 => 4,
+            _ => 0,
+        };
+        if possessive > 0 {
+            out.push(Token {
+                start,
+                end: end - possessive,
+            });
+            out.push(Token {
+                start: end - possessive,
+                end,
+            });
+        } else {
+            out.push(Token { start, end });
         }
         i = end;
     }
