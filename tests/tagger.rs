@@ -360,3 +360,31 @@ fn own_briefs_meet_the_floors() {
     assert!(orgs.precision() >= EXTRACTOR_ORG_PRECISION, "{orgs:?}");
     assert!(orgs.recall() >= EXTRACTOR_ORG_RECALL, "{orgs:?}");
 }
+
+// ---- Document features
+
+#[test]
+fn document_words_tell_about_a_word_elsewhere() {
+    use briefs::entities::tagger::features::{doc, DocWords, Sentence};
+    let lex = Lexicon::builtin();
+    let s1 = ["Police", "said", "James", "Watson", "left", "."];
+    let s2 = ["The", "police", "and", "Watson", "met", "."];
+    let mut words = DocWords::default();
+    words.add_capitals(&s1);
+    words.add_capitals(&s2);
+    words.add_lower(&s1);
+    words.add_lower(&s2);
+    let mut sentence = Sentence::default();
+    sentence.analyse(&s1, &lex, &words);
+    // A sentence-initial word written in lower case elsewhere is an ordinary word.
+    assert!(sentence.info[0].doc & doc::LOWER != 0, "{:?}", sentence.info[0]);
+    // "Watson" is capitalised mid-sentence elsewhere; its own run does not count.
+    assert!(sentence.info[3].doc & doc::CAP_MID != 0);
+    assert_eq!(sentence.info[3].doc & doc::RUN_LAST, 0);
+    sentence.analyse(&s2, &lex, &words);
+    // The lone "Watson" ends a longer name elsewhere: a surname.
+    assert!(sentence.info[3].doc & doc::RUN_LAST != 0, "{:?}", sentence.info[3]);
+    // Without the document, nothing is known.
+    sentence.analyse(&s2, &lex, &DocWords::default());
+    assert_eq!(sentence.info[3].doc, 0);
+}
