@@ -2,8 +2,11 @@
 //! a few MB whatever the vocabulary: the lower-cased word, its shape
 //! (`Xx`, `X.X.`, `x-Xx`), prefixes and suffixes of 2-4 characters (they
 //! carry -ullah, -uddin, -zai, -ov, -zada, -stan), the words and shapes two
-//! either side, sentence-initial position, and membership in our own lists
-//! (people, organisations, places, titles and roles, speech verbs).
+//! either side, sentence-initial position, membership in our own lists
+//! (people, organisations, places, titles and roles, speech verbs), whether
+//! the training text writes the word in lower case ([`Vocab`]), and what the
+//! rest of the document says about it ([`DocWords`]: a capital at the start
+//! of a sentence says nothing, the same word elsewhere does).
 //!
 //! Everything is computed from characters without allocating: a word's
 //! hash is fed its lower-cased characters one by one.
