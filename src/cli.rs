@@ -86,6 +86,14 @@ pub enum Command {
     Show(ShowArgs),
     /// Print index statistics: briefs, passages, facet values, size, last build, versions.
     Stats(StatsArgs),
+    /// Serve a local web page and JSON API: search, facet filters, a timeline, and each brief.
+    #[command(
+        after_help = "Listens on 127.0.0.1 only (this machine) unless --bind says otherwise. The index is \
+                            reopened when `briefs index` updates it, so it can be rebuilt under a running server.\n\n\
+                            Examples:\n  briefs serve --open\n  briefs serve --port 0          # any free port; the URL is printed\n  \
+                            curl 'http://127.0.0.1:7700/api/search?q=TAPI&facets=1&timeline=1'"
+    )]
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -241,4 +249,30 @@ pub struct StatsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Port to listen on; 0 picks a free port (the URL is printed).
+    #[arg(long, value_name = "N", default_value_t = 7700)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address (127.0.0.1, ::1) lets other
+    /// machines search and read every brief, without login or encryption.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1", value_parser = parse_bind)]
+    pub bind: std::net::IpAddr,
+    /// Open the page in a browser (best effort; nothing fails without one).
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// An IP address, or `localhost`.
+fn parse_bind(value: &str) -> Result<std::net::IpAddr, String> {
+    if value.eq_ignore_ascii_case("localhost") {
+        return Ok(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    value
+        .parse()
+        .map_err(|_| format!("{value:?} is not an IP address (such as 127.0.0.1, ::1 or 0.0.0.0)"))
 }

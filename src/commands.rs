@@ -12,7 +12,8 @@ use briefs::search::{self, FilterResolver, Scope, SearchRequest};
 use jiff::civil::Date;
 
 use crate::cli::{
-    ColorChoice, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, ScopeArg, SearchArgs, ShowArgs, StatsArgs,
+    ColorChoice, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, ScopeArg, SearchArgs, ServeArgs, ShowArgs,
+    StatsArgs,
 };
 
 /// Exit code for a stale index or briefs that could not be read.
@@ -334,4 +335,68 @@ pub fn stats(args: StatsArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    // Built first when missing, as for `briefs search`.
+    drop(open_or_build(&args.locations)?);
+    let server = briefs::serve::Server::start(briefs::serve::ServeOptions {
+        index: args.locations.index.clone(),
+        corpus: args.locations.corpus.clone(),
+        addr: std::net::SocketAddr::new(args.bind, args.port),
+        limits: briefs::serve::Limits::default(),
+    })?;
+    let url = server.url();
+    if !args.bind.is_loopback() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: listening on {}, not only on this machine: anyone who can reach it can search and read \
+             every brief of the index and its file names, with no login and no encryption (plain HTTP)",
+            server.addr()
+        );
+    }
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "serving {url} (index {}, corpus {}); Ctrl-C stops",
+            args.locations.index.display(),
+            args.locations.corpus.display()
+        )?;
+        out.flush()?;
+    }
+    if args.open {
+        open_browser(&url);
+    }
+    server.wait();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks the desktop to open `url`; says so and carries on when it cannot.
+fn open_browser(url: &str) {
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    let spawned = std::process::Command::new(program)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        // Reaped on a thread of its own, so the server never waits for it.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "could not open a browser ({program}: {e}); open {url} yourself"
+            );
+        }
+    }
 }

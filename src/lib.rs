@@ -5,7 +5,8 @@
 //! [`entities`] finds the countries and actors each passage mentions,
 //! [`index`] writes passages into a tantivy index (incrementally, crash-safe),
 //! [`search`] ranks passages for a query with facet filters and counts, and
-//! [`output`] prints results for people (text) and tools (JSON).
+//! [`output`] prints results for people (text) and tools (JSON); [`serve`]
+//! puts the same search behind a local web page and JSON API.
 //!
 //! The binary (`src/main.rs`) only parses flags and maps errors to exit codes.
 
@@ -18,12 +19,13 @@ pub mod index;
 pub mod output;
 pub mod passage;
 pub mod search;
+pub mod serve;
 pub mod tokenize;
 
 /// The extraction version: bump it whenever parsing, passage cutting, the
 /// tokenizer or entity extraction changes what goes into the index, so that
 /// existing indexes are rebuilt instead of silently mixing two behaviours.
-pub const EXTRACTION_VERSION: u32 = 4;
+pub const EXTRACTION_VERSION: u32 = 5;
 
 /// The schema version: bump it whenever the tantivy schema changes.
 pub const SCHEMA_VERSION: u32 = 4;

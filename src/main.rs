@@ -11,6 +11,9 @@ use clap::Parser;
 /// Exit code for usage, query and fatal errors.
 const EXIT_ERROR: u8 = 2;
 
+/// The message of the last panic, kept by the panic hook.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         cli::Command::Index(args) => commands::index(args),
@@ -19,6 +22,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Export(args) => commands::export(args),
         cli::Command::Show(args) => commands::show(args),
         cli::Command::Stats(args) => commands::stats(args),
+        cli::Command::Serve(args) => commands::serve(args),
     }
 }
 
@@ -39,19 +43,19 @@ fn report(line: &str) {
 }
 
 fn main() -> ExitCode {
-    // A panic is a bug or a damaged index file tantivy asserts on: say so in
-    // one line (through the writer above) and exit like any other error.
+    // A panic is a bug or a damaged index file tantivy asserts on. The
+    // library turns the ones it expects into errors; the hook only keeps
+    // the message, which is reported if a panic reaches the top.
     std::panic::set_hook(Box::new(|info| {
         let message = info
             .payload()
             .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("unknown cause");
-        report(&format!(
-            "error: briefs stopped unexpectedly ({message}); if the index is damaged, \
-             `briefs index --check` says so and `briefs index` repairs it"
-        ));
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown cause".to_string());
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(message);
+        }
     }));
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -71,6 +75,17 @@ fn main() -> ExitCode {
             report(&format!("error: {err:#}"));
             ExitCode::from(EXIT_ERROR)
         }
-        Err(_) => ExitCode::from(EXIT_ERROR),
+        Err(_) => {
+            let message = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|mut m| m.take())
+                .unwrap_or_else(|| "unknown cause".into());
+            report(&format!(
+                "error: briefs stopped unexpectedly ({message}); if the index is damaged, \
+                 `briefs index --check` says so and `briefs index` repairs it"
+            ));
+            ExitCode::from(EXIT_ERROR)
+        }
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::fs::File;
 use std::time::{Duration, Instant};
 
-use common::{path_str, TestEnv};
+use common::TestEnv;
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -225,53 +225,4 @@ fn an_empty_corpus_never_wipes_the_index_without_rebuild() {
     assert_eq!(env.search(&["water"]).total_hits, 1);
     env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
     assert_eq!(env.search(&["water"]).total_hits, 0);
-}
-
-/// Kill `briefs index` while it writes; the last committed index must still
-/// answer, and the next run must complete and be correct.
-#[test]
-fn kill_9_mid_run_leaves_the_last_index_searchable() {
-    let env = TestEnv::new(&[("old.txt", "Old\n\nThe zircon corridor opened.\n")]);
-    env.index_ok();
-    let filler = "Delegations met at the border post and talked about freight, tariffs and visas. ".repeat(25);
-    for i in 0..3000 {
-        env.write(
-            &format!("bulk/{i:05}.txt"),
-            &format!("Bulk {i}\n\nThe quartz dossier {i}. {filler}\n"),
-        );
-    }
-    for extra in [&[][..], &["--rebuild"][..]] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("briefs"))
-            .args([
-                "index",
-                "--quiet",
-                "--corpus",
-                path_str(&env.corpus()),
-                "--index",
-                path_str(&env.index()),
-            ])
-            .args(extra)
-            .spawn()
-            .expect("spawn index");
-        std::thread::sleep(Duration::from_millis(400));
-        // Searching during a run works and sees the last commit.
-        assert_eq!(env.search(&["zircon"]).total_hits, 1);
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "the index run ended before it could be killed"
-        );
-        child.kill().expect("kill -9");
-        child.wait().expect("reap");
-        assert_eq!(env.search(&["zircon"]).total_hits, 1);
-        assert_eq!(env.search(&["quartz"]).total_hits, 0);
-    }
-    env.index_ok();
-    assert_eq!(env.search(&["quartz", "--per-brief", "1"]).total_hits, 3000);
-    assert_eq!(env.search(&["zircon"]).total_hits, 1);
-    let gens = std::fs::read_dir(env.index())
-        .expect("index dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
-        .count();
-    assert_eq!(gens, 1, "a killed build's generation is cleaned up");
 }

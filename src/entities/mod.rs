@@ -642,17 +642,18 @@ impl Gazetteer {
             .map_or(&[], |a| a.aliases.as_slice())
     }
 
-    fn country_mentions(&self, text: &str) -> Vec<(usize, usize, PlaceTarget)> {
+    /// The countries and regions `text` names, from its place matches
+    /// (`places`: start, end, pattern), which the caller also keeps.
+    fn country_mentions(&self, text: &str, places: &[(usize, usize, usize)]) -> Vec<(usize, usize, PlaceTarget)> {
         let mut out = Vec::new();
         if let Some((start, end, idx)) = self.dateline(text) {
             out.push((start, end, PlaceTarget::Country(idx)));
         }
-        for m in self.places.find_iter(text) {
-            let (start, end) = (m.start(), m.end());
+        for &(start, end, pattern) in places {
             if !on_word_bounds(text, start, end) {
                 continue;
             }
-            let target = self.place_targets[m.pattern().as_usize()];
+            let target = self.place_targets[pattern];
             let matched = &text[start..end];
             if let PlaceTarget::Country(_) = target {
                 if PERSON_LIKE_COUNTRIES.contains(&matched) && in_person_name(text, start, end) {
@@ -805,6 +806,9 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// Extracts entities with a gazetteer.
 pub struct Extractor {
     pub gazetteer: Gazetteer,
+    /// The compiled-in tagger, or one being trained (to score it as the
+    /// whole extractor uses it).
+    tagger: &'static tagger::Tagger,
 }
 
 /// A person mention before names are joined across the brief.
@@ -936,29 +940,36 @@ fn is_initial_word(word: &str) -> bool {
     word.trim_end_matches('.').chars().count() == 1
 }
 
-/// The tagger's spans in `text`, leaving out lines that read as headlines
-/// (title case, no final punctuation).
-fn headline_free_spans(tagger: &tagger::Tagger, text: &str) -> Vec<tagger::TaggedSpan> {
-    let mut out = Vec::new();
+/// The tagger's spans in `text` (tokens `toks`, a text of the document
+/// `doc`), leaving out lines that read as headlines (title case, no final
+/// punctuation).
+fn headline_free_spans(
+    tagger: &tagger::Tagger,
+    text: &str,
+    toks: &[tagger::tokens::Token],
+    doc: &tagger::DocWords,
+) -> Vec<tagger::TaggedSpan> {
+    // Sentences never cross a line, so the text is tagged whole and the
+    // spans on headline lines are dropped.
+    let mut headlines: Vec<(usize, usize)> = Vec::new();
     let mut offset = 0;
     for line in text.split('\n') {
         let trimmed = line.trim_end();
         let prose = trimmed.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ':', ';']);
-        let headline = !prose && {
-            let toks = tagger::tokens::tokenize(line);
-            let words: Vec<&str> = toks.iter().map(|t| &line[t.start..t.end]).collect();
-            tagger::title_case(&words)
-        };
-        if !headline {
-            out.extend(tagger.tag(line).into_iter().map(|s| tagger::TaggedSpan {
-                start: s.start + offset,
-                end: s.end + offset,
-                ..s
-            }));
+        if !prose {
+            let (start, end) = (offset, offset + line.len());
+            let from = toks.partition_point(|t| t.start < start);
+            let to = toks.partition_point(|t| t.start < end);
+            let words: Vec<&str> = toks[from..to].iter().map(|t| &text[t.start..t.end]).collect();
+            if tagger::title_case(&words) {
+                headlines.push((start, end));
+            }
         }
         offset += line.len() + 1;
     }
-    out
+    let mut spans = tagger.tag_prepared(text, toks, doc);
+    spans.retain(|s| !headlines.iter().any(|&(a, b)| a <= s.start && s.end <= b));
+    spans
 }
 
 /// What the tagger adds to a passage.
@@ -978,16 +989,27 @@ enum Tagged {
 
 impl Extractor {
     pub fn new(gazetteer: Gazetteer) -> Extractor {
-        Extractor { gazetteer }
+        Extractor::with_tagger(gazetteer, tagger::Tagger::builtin())
+    }
+
+    /// An extractor with another tagger than the compiled-in one (the
+    /// training program scores a model it has just trained this way).
+    pub fn with_tagger(gazetteer: Gazetteer, tagger: &'static tagger::Tagger) -> Extractor {
+        Extractor { gazetteer, tagger }
     }
 
     /// The tagger's spans in `text` above their margin that nothing else
     /// claimed: lists and cues win (`claimed`), and so do places, except a
     /// place inside a longer name ("Pakistan Cricket Board").
     /// The tagger's spans in `text` above their type's margin.
-    fn tagged_spans(&self, text: &str) -> Vec<tagger::TaggedSpan> {
-        let tagger = tagger::Tagger::builtin();
-        let mut spans = headline_free_spans(tagger, text);
+    fn tagged_spans(
+        &self,
+        text: &str,
+        toks: &[tagger::tokens::Token],
+        doc: &tagger::DocWords,
+    ) -> Vec<tagger::TaggedSpan> {
+        let tagger = self.tagger;
+        let mut spans = headline_free_spans(tagger, text, toks, doc);
         spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));
         spans
     }
@@ -1084,6 +1106,10 @@ impl Extractor {
                 _ => p.text.clone(),
             }))
             .collect();
+        // The brief is the tagger's document: a word capitalised or written
+        // in lower case in one passage tells about it in another.
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let prepared = tagger::Prepared::new(&refs);
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
             let mut blocked: Vec<(usize, usize)> = Vec::new();
@@ -1092,8 +1118,14 @@ impl Extractor {
             let mut place_spans: Vec<(usize, usize)> = Vec::new();
             let mut countries = BTreeSet::new();
             let mut regions = BTreeSet::new();
-            place_spans.extend(g.places.find_iter(text.as_str()).map(|m| (m.start(), m.end())));
-            for (start, end, target) in g.country_mentions(text) {
+            // One pass of the place automaton serves both.
+            let place_matches: Vec<(usize, usize, usize)> = g
+                .places
+                .find_iter(text.as_str())
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            place_spans.extend(place_matches.iter().map(|&(s, e, _)| (s, e)));
+            for (start, end, target) in g.country_mentions(text, &place_matches) {
                 blocked.push((start, end));
                 let (facet, value) = match target {
                     PlaceTarget::Country(idx) => {
@@ -1136,7 +1168,7 @@ impl Extractor {
                 }
             }
             let mut claimed = blocked.clone();
-            let tagged = self.tagged_spans(text);
+            let tagged = self.tagged_spans(text, &prepared.tokens[pi], &prepared.doc);
             for candidate in people::detect(text, &blocked) {
                 // A second opinion: a name found only by a nearby role or verb
                 // that the tagger is sure is an organisation or a place

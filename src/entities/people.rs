@@ -8,8 +8,9 @@
 //! when a cue says so, and role words, institutions, places and weekdays
 //! break a run instead of joining it.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A word of the text with its byte span and the text since the previous word.
 #[derive(Debug, Clone)]
@@ -34,30 +35,47 @@ pub(crate) struct NameCandidate {
 /// Splits text into words that keep internal hyphens, apostrophes and the
 /// dot of an initial or an abbreviation ("Dr.", "S.", "Amir-Abdollahian").
 pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
-    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 6 + 1);
     let mut last_end = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut i = 0;
+    // Byte by byte for ASCII, a char at a time otherwise.
+    let char_at = |at: usize| -> char {
+        match bytes[at] {
+            b if b < 0x80 => b as char,
+            _ => text[at..].chars().next().unwrap_or(' '),
+        }
+    };
+    while i < bytes.len() {
+        let c = char_at(i);
         if !c.is_alphanumeric() && c != '@' {
+            i += c.len_utf8();
             continue;
         }
         let start = i;
         let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
-            let inner = matches!(d, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}');
-            if d.is_alphanumeric() || inner {
-                end = j + d.len_utf8();
-                chars.next();
+        while end < bytes.len() {
+            let b = bytes[end];
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'\'' | b'.') {
+                    end += 1;
+                    continue;
+                }
+                break;
+            }
+            let d = char_at(end);
+            if d.is_alphanumeric() || matches!(d, '\u{2019}' | '\u{200c}') {
+                end += d.len_utf8();
             } else {
                 break;
             }
         }
+        i = end;
         let mut word = &text[start..end];
         // Trailing punctuation is not part of the word, except the dot of an
         // initial ("S.") or of a known abbreviation ("Dr.").
         while let Some(last) = word.chars().last() {
-            let keep_dot =
-                last == '.' && (is_initial(word) || in_set(&HONORIFIC_SET, HONORIFICS, &word.to_lowercase()));
+            let keep_dot = last == '.' && (is_initial(word) || cue_bits(word) & HONORIFIC != 0);
             if matches!(last, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}') && !keep_dot {
                 word = &word[..word.len() - last.len_utf8()];
             } else {
@@ -707,38 +725,112 @@ const PARTICLES: &[&str] = &[
     "bin", "ibn", "al", "ul", "ud", "din", "de", "van", "von", "der", "da", "e", "el",
 ];
 
-static HONORIFIC_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-static ROLE_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-static NOT_NAME_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-static SPEECH_SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// Bits of [`cue_bits`].
+const HONORIFIC: u8 = 1;
+const ROLE: u8 = 2;
 
-/// Word lists are consulted for every capitalised word: look them up in a set.
-fn in_set(set: &'static OnceLock<HashSet<&'static str>>, words: &'static [&'static str], word: &str) -> bool {
-    set.get_or_init(|| words.iter().copied().collect()).contains(word)
+/// Lower-cased honorifics and roles to their bits, and the capitalised
+/// words that are never names. These are asked about every capitalised
+/// word of every passage, so they are hash sets with a cheap hash, asked
+/// without allocating.
+struct WordLists {
+    cues: FxHashMap<&'static str, u8>,
+    not_names: FxHashSet<&'static str>,
+    speech: FxHashSet<&'static str>,
+}
+
+fn lists() -> &'static WordLists {
+    static LISTS: OnceLock<WordLists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut cues: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for w in HONORIFICS {
+            *cues.entry(w).or_default() |= HONORIFIC;
+        }
+        for w in ROLES {
+            *cues.entry(w).or_default() |= ROLE;
+        }
+        WordLists {
+            cues,
+            not_names: NOT_NAME_WORDS.iter().copied().collect(),
+            speech: SPEECH_VERBS.iter().copied().collect(),
+        }
+    })
+}
+
+/// Calls `f` with `word` lower-cased, on the stack for a short ASCII word.
+#[inline]
+pub(crate) fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if word.len() <= buf.len() && word.is_ascii() {
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        // Lower-cased ASCII is ASCII, so this always succeeds.
+        match std::str::from_utf8(lower) {
+            Ok(lower) => f(lower),
+            Err(_) => f(&word.to_lowercase()),
+        }
+    } else {
+        f(&word.to_lowercase())
+    }
+}
+
+/// [`HONORIFIC`] and [`ROLE`] bits of a word, any case.
+fn cue_bits(word: &str) -> u8 {
+    let cues = &lists().cues;
+    with_lower(word, |lower| cues.get(lower).copied().unwrap_or(0))
 }
 
 fn is_cue(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    in_set(&HONORIFIC_SET, HONORIFICS, &lower)
-        || in_set(
-            &ROLE_SET,
-            ROLES,
-            lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}'),
-        )
-        || in_set(&ROLE_SET, ROLES, &lower)
+    let cues = &lists().cues;
+    with_lower(word, |lower| {
+        if cues.get(lower).is_some_and(|&b| b != 0) {
+            return true;
+        }
+        // A plural or possessive role ("ministers'", "envoy's").
+        let bare = lower.trim_end_matches(['\'', 's']).trim_end_matches('\u{2019}');
+        cues.get(bare).is_some_and(|&b| b & ROLE != 0)
+    })
 }
 
 pub(crate) fn is_role(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    in_set(&ROLE_SET, ROLES, &lower) || in_set(&HONORIFIC_SET, HONORIFICS, &lower)
+    cue_bits(word) != 0
+}
+
+fn is_speech_verb(word: &str) -> bool {
+    lists().speech.contains(word)
+}
+
+/// `word` without trailing possessives ("Karzai's" -> "Karzai"). Plain
+/// suffix tests: a `&str` pattern to `trim_end_matches` builds a substring
+/// searcher per call, which cost 4% of a whole build.
+fn strip_possessive(word: &str) -> &str {
+    let mut w = word;
+    while let Some(rest) = w.strip_suffix("'s") {
+        w = rest;
+    }
+    while let Some(rest) = w.strip_suffix("\u{2019}s") {
+        w = rest;
+    }
+    w
 }
 
 /// A word that can be part of a name.
 fn is_name_word(word: &str) -> bool {
+    // Most words are lower-case: out at the first byte.
+    match word.as_bytes().first() {
+        Some(b) if b.is_ascii_lowercase() => {
+            if !(word.starts_with("al-") || word.starts_with("el-")) {
+                return false;
+            }
+        }
+        Some(_) => {}
+        None => return false,
+    }
     if is_initial(word) {
         return true;
     }
-    let bare = word.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+    let bare = strip_possessive(word);
     let mut chars = bare.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -746,13 +838,15 @@ fn is_name_word(word: &str) -> bool {
     let first_ok = first.is_uppercase()
         || (bare.starts_with("al-") && bare[3..].starts_with(char::is_uppercase))
         || (bare.starts_with("el-") && bare[3..].starts_with(char::is_uppercase));
-    first_ok
-        && !is_role(bare)
-        && !in_set(&NOT_NAME_SET, NOT_NAME_WORDS, bare.trim_end_matches('.'))
-        && bare.chars().count() >= 2
-        && bare.chars().any(char::is_lowercase)
-        && !bare.chars().any(|c| c.is_ascii_digit())
-        && !in_set(&NOT_NAME_SET, NOT_NAME_WORDS, bare)
+    if !first_ok
+        || chars.next().is_none()
+        || !bare.chars().any(char::is_lowercase)
+        || bare.bytes().any(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
+    let not_names = &lists().not_names;
+    !not_names.contains(bare) && !not_names.contains(bare.trim_end_matches('.')) && !is_role(bare)
 }
 
 fn plain_gap(gap: &str) -> bool {
@@ -763,23 +857,22 @@ fn plain_gap(gap: &str) -> bool {
 /// organisations, names already known) end a run.
 pub(crate) fn detect(text: &str, blocked: &[(usize, usize)]) -> Vec<NameCandidate> {
     let words = words(text);
+    // Each word is judged once: runs look at a word up to three times.
+    let name: Vec<bool> = words.iter().map(|w| is_name_word(w.text)).collect();
     let blocked = BlockedSpans::new(blocked);
     let is_blocked = |w: &Word| blocked.overlaps(w.start, w.end);
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        if is_blocked(&words[i]) || !is_name_word(words[i].text) {
+        if !name[i] || is_blocked(&words[i]) {
             i += 1;
             continue;
         }
         let mut j = i + 1;
         while j < words.len() && j - i < 5 && plain_gap(words[j].gap_before) && !is_blocked(&words[j]) {
             let w = words[j].text;
-            let particle = PARTICLES.contains(&w) && words.get(j + 1).is_some_and(|n| is_name_word(n.text));
-            if !(is_name_word(w) || particle)
-                || words[j - 1].text.ends_with("'s")
-                || words[j - 1].text.ends_with("\u{2019}s")
-            {
+            let particle = PARTICLES.contains(&w) && name.get(j + 1).copied().unwrap_or(false);
+            if !(name[j] || particle) || words[j - 1].text.ends_with("'s") || words[j - 1].text.ends_with("\u{2019}s") {
                 break;
             }
             j += 1;
@@ -835,7 +928,7 @@ impl BlockedSpans {
 fn tokens_of(run: &[Word]) -> Vec<String> {
     run.iter()
         .map(|w| {
-            let bare = w.text.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+            let bare = strip_possessive(w.text);
             if is_initial(bare) && !bare.ends_with('.') {
                 format!("{bare}.")
             } else {
@@ -914,7 +1007,7 @@ fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandida
             .take_while(|w| !is_role(w.text))
             .any(|w| w.gap_before.contains(['.', ';']));
     // "Vepa Khadzhiev said"
-    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && in_set(&SPEECH_SET, SPEECH_VERBS, n.text));
+    let speech = multi && next.is_some_and(|n| plain_gap(n.gap_before) && is_speech_verb(n.text));
     if !(strong || role_before || apposition || speech) {
         return None;
     }

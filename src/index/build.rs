@@ -140,7 +140,25 @@ impl BuildReport {
 
 /// Runs `briefs index`: a full or incremental build, or a `--check`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, IndexError> {
-    Run::new(options).and_then(Run::run).map_err(|e| e.at(&options.index))
+    Run::new(options).and_then(Run::run).map_err(|e| match &e {
+        // tantivy's writer threads fail without saying why (a full disk
+        // among them): a small write of our own finds out.
+        IndexError::Tantivy(_) => probe_writes(&options.index).unwrap_or_else(|| e.at(&options.index)),
+        _ => e,
+    })
+}
+
+/// Writes, syncs and removes a small file in `dir`; the error if it fails.
+fn probe_writes(dir: &Path) -> Option<IndexError> {
+    use std::io::Write;
+    let path = dir.join(".briefs-write-probe");
+    let result = (|| {
+        let mut file = std::fs::File::create(&path)?;
+        file.write_all(&[0u8; 256 * 1024])?;
+        file.sync_all()
+    })();
+    let _ = std::fs::remove_file(&path);
+    result.err().map(|e| IndexError::io(dir, e))
 }
 
 /// The state of one run, from the walk to the commit.

@@ -258,8 +258,19 @@ fn open_for_reading(dir: &Path) -> Result<OpenIndex, IndexError> {
     }
 }
 
-/// Opens generation `name` of the index at `dir`.
+/// Opens generation `name` of the index at `dir`. tantivy asserts on some
+/// truncated files while it opens them: such a panic is damage too.
 fn open_generation(dir: &Path, name: &str, read_only: bool) -> Result<OpenIndex, IndexError> {
+    catch_panic(|| open_generation_unguarded(dir, name, read_only)).map_err(|e| match e {
+        IndexError::Corrupt(message) => IndexError::Damaged {
+            path: dir.to_path_buf(),
+            message,
+        },
+        other => other,
+    })
+}
+
+fn open_generation_unguarded(dir: &Path, name: &str, read_only: bool) -> Result<OpenIndex, IndexError> {
     let generation_dir = dir.join(name);
     let damaged = |message: String| IndexError::Damaged {
         path: dir.to_path_buf(),

@@ -15,6 +15,7 @@ pub mod highlight;
 pub mod query;
 pub mod resolve;
 pub mod scope;
+pub mod timeline;
 
 use std::collections::HashMap;
 
@@ -173,7 +174,7 @@ impl SearchRequest {
     }
 
     /// The filter values of each dimension, as facets.
-    fn dims(&self) -> [Vec<Facet>; 3] {
+    pub(crate) fn dims(&self) -> [Vec<Facet>; 3] {
         [
             self.countries.iter().map(|c| facet::country(c)).collect(),
             self.regions.iter().map(|r| facet::region(r)).collect(),

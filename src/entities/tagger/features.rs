@@ -2,14 +2,18 @@
 //! a few MB whatever the vocabulary: the lower-cased word, its shape
 //! (`Xx`, `X.X.`, `x-Xx`), prefixes and suffixes of 2-4 characters (they
 //! carry -ullah, -uddin, -zai, -ov, -zada, -stan), the words and shapes two
-//! either side, sentence-initial position, and membership in our own lists
-//! (people, organisations, places, titles and roles, speech verbs).
+//! either side, sentence-initial position, membership in our own lists
+//! (people, organisations, places, titles and roles, speech verbs), whether
+//! the training text writes the word in lower case ([`Vocab`]), and what the
+//! rest of the document says about it ([`DocWords`]: a capital at the start
+//! of a sentence says nothing, the same word elsewhere does).
 //!
 //! Everything is computed from characters without allocating: a word's
 //! hash is fed its lower-cased characters one by one.
 
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::super::data;
 use super::super::people;
@@ -54,34 +58,52 @@ pub fn word_hash(word: &str) -> u64 {
     h
 }
 
-/// The hash of the first `n` lower-cased characters of `word`, if it has them.
-fn prefix_hash(word: &str, n: usize) -> Option<u64> {
-    let mut h = 0x2545_f491_4f6c_dd1d;
-    let mut k = 0;
-    for c in word.chars() {
-        if k == n {
-            break;
-        }
-        let l = c.to_lowercase().next().unwrap_or(c);
-        h = mix(h, l as u64);
-        k += 1;
+/// The first character of `c` lower-cased (affixes use one character per character).
+#[inline]
+fn lower1(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
     }
-    (k == n).then_some(h)
+}
+
+const PREFIX_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+const SUFFIX_SEED: u64 = 0x6a09_e667_f3bc_c909;
+
+/// The hashes of the first 2, 3, ... `N + 1` lower-cased characters of
+/// `word` (one pass; a hash is 0 where the word is too short).
+#[inline]
+fn prefix_hashes<const N: usize>(word: &str) -> [u64; N] {
+    let mut out = [0; N];
+    let mut h = PREFIX_SEED;
+    for (k, c) in word.chars().take(N + 1).enumerate() {
+        h = mix(h, lower1(c) as u64);
+        if k >= 1 {
+            out[k - 1] = h;
+        }
+    }
+    out
+}
+
+/// As [`prefix_hashes`], for the last characters read backwards.
+#[inline]
+fn suffix_hashes<const N: usize>(word: &str) -> [u64; N] {
+    let mut out = [0; N];
+    let mut h = SUFFIX_SEED;
+    for (k, c) in word.chars().rev().take(N + 1).enumerate() {
+        h = mix(h, lower1(c) as u64);
+        if k >= 1 {
+            out[k - 1] = h;
+        }
+    }
+    out
 }
 
 /// The hash of the last `n` lower-cased characters of `word`, if it has them.
+#[cfg(test)]
 fn suffix_hash(word: &str, n: usize) -> Option<u64> {
-    let mut h = 0x6a09_e667_f3bc_c909;
-    let mut k = 0;
-    for c in word.chars().rev() {
-        if k == n {
-            break;
-        }
-        let l = c.to_lowercase().next().unwrap_or(c);
-        h = mix(h, l as u64);
-        k += 1;
-    }
-    (k == n).then_some(h)
+    (word.chars().count() >= n).then(|| suffix_hashes::<8>(word)[n - 2])
 }
 
 /// The hash of a word's shape: `X` upper, `x` lower, `d` digit, other
@@ -134,6 +156,79 @@ pub mod flag {
     pub const GIVEN: u16 = 512;
     /// One of the frequent surnames in `data/names.txt`.
     pub const SURNAME: u16 = 1024;
+    /// A capitalised closed-class word ("The", "However"); see [`super::is_stop_word`].
+    pub const STOP: u16 = 2048;
+    /// A capitalised word that the training text also writes in lower
+    /// case ("Laboratory", "Police"): an ordinary word, not a name.
+    pub const LOWER_SEEN: u16 = 4096;
+}
+
+/// Words seen in lower case in the training text, as a bit table over
+/// their hashes (a few KB; a false hit costs one weak feature, no more).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vocab {
+    bits: u32,
+    table: Vec<u64>,
+}
+
+impl Vocab {
+    /// An empty table of `1 << bits` bits.
+    pub fn new(bits: u32) -> Vocab {
+        let bits = bits.min(24);
+        Vocab {
+            bits,
+            table: vec![0; if bits == 0 { 0 } else { (1usize << bits).div_ceil(64) }],
+        }
+    }
+
+    /// From its parts, as stored in the weights file.
+    pub fn from_parts(bits: u32, table: Vec<u64>) -> Option<Vocab> {
+        let words = if bits == 0 { 0 } else { (1usize << bits).div_ceil(64) };
+        (bits <= 24 && table.len() == words).then_some(Vocab { bits, table })
+    }
+
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    pub fn table(&self) -> &[u64] {
+        &self.table
+    }
+
+    fn slot(&self, hash: u64) -> usize {
+        (finish(hash) >> (64 - self.bits)) as usize
+    }
+
+    /// Records a word by its [`word_hash`].
+    pub fn insert(&mut self, hash: u64) {
+        if self.bits > 0 {
+            let k = self.slot(hash);
+            self.table[k / 64] |= 1 << (k % 64);
+        }
+    }
+
+    pub fn contains(&self, hash: u64) -> bool {
+        self.bits > 0 && {
+            let k = self.slot(hash);
+            self.table[k / 64] & (1 << (k % 64)) != 0
+        }
+    }
+
+    /// Records every word of `words` written in lower case (letters, at
+    /// least two, none upper-case).
+    pub fn add_lower_words<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
+        for w in words {
+            let mut letters = 0;
+            let mut upper = false;
+            for c in w.chars() {
+                upper |= c.is_uppercase();
+                letters += c.is_lowercase() as usize;
+            }
+            if !upper && letters >= 2 {
+                self.insert(word_hash(w));
+            }
+        }
+    }
 }
 
 /// Given names and surnames (see the file's header for where they come from).
@@ -147,37 +242,193 @@ pub mod phrase {
     pub const DEMONYM: u8 = 8;
 }
 
-const CONNECTORS: &[&str] = &[
-    "of",
-    "for",
-    "and",
-    "the",
-    "de",
-    "al",
-    "bin",
-    "ibn",
-    "bint",
-    "el",
-    "la",
-    "le",
-    "du",
-    "van",
-    "von",
-    "der",
-    "den",
-    "y",
-    "on",
-    "ul",
-    "ud",
-    "e",
-    "da",
-    "di",
-    "&",
-    "'s",
-    "\u{2019}s",
-    "in",
-    "at",
-];
+/// Words that can join two name words ("of", "and", "al", "bin", "de",
+/// "&"), as written in lower case.
+fn is_connector(word: &str) -> bool {
+    matches!(
+        word,
+        "of" | "for"
+            | "and"
+            | "the"
+            | "de"
+            | "al"
+            | "bin"
+            | "ibn"
+            | "bint"
+            | "el"
+            | "la"
+            | "le"
+            | "du"
+            | "van"
+            | "von"
+            | "der"
+            | "den"
+            | "y"
+            | "on"
+            | "ul"
+            | "ud"
+            | "e"
+            | "da"
+            | "di"
+            | "&"
+            | "'s"
+            | "\u{2019}s"
+            | "in"
+            | "at"
+    )
+}
+
+/// What the rest of a document says about a capitalised word, as bits of
+/// [`TokenInfo::doc`]. A sentence-initial capital says nothing, but the
+/// same word elsewhere does: written in lower case it is an ordinary word
+/// ("Police"), capitalised mid-sentence it is a name, and the last word of
+/// a longer name ("Watson" after "James D. Watson") is that name's surname.
+pub mod doc {
+    /// Written in lower case elsewhere in the document.
+    pub const LOWER: u8 = 1;
+    /// Capitalised in the middle of a sentence elsewhere.
+    pub const CAP_MID: u8 = 2;
+    /// The last word of a run of two or more capitalised words elsewhere.
+    pub const RUN_LAST: u8 = 4;
+    /// The first word of such a run elsewhere.
+    pub const RUN_FIRST: u8 = 8;
+}
+
+/// How often each word of a document occurs in each of the ways [`doc`]
+/// names, by [`word_hash`]. Built once per document (a brief, a data set's
+/// document) before its sentences are tagged, in two passes: every
+/// sentence through [`DocWords::add_capitals`], then every sentence
+/// through [`DocWords::add_lower`] (only the capitalised words are asked
+/// about, so only their lower-case uses are counted).
+#[derive(Debug, Default, Clone)]
+pub struct DocWords {
+    counts: FxHashMap<u64, [u8; 4]>,
+    /// A bit per (first two bytes, length) of the capitalised words, so
+    /// that most lower-case words are passed over without being hashed.
+    seen: Vec<u64>,
+}
+
+/// Where a token sits among capitalised runs: (first of a run of 2+, last of one).
+fn run_position(capital: impl Fn(usize) -> bool, n: usize, k: usize) -> (bool, bool) {
+    let before = k > 0 && capital(k - 1);
+    let after = k + 1 < n && capital(k + 1);
+    (!before && after, before && !after)
+}
+
+const SEEN_BITS: usize = 4096;
+
+/// The [`DocWords::seen`] slot of a word, ignoring ASCII case.
+#[inline]
+fn seen_slot(word: &str) -> usize {
+    let b = word.as_bytes();
+    let (b0, b1) = match b {
+        [] => (0, 0),
+        [x] => (*x, 0),
+        [x, y, ..] => (*x, *y),
+    };
+    ((b0 | 0x20) as usize * 31 + (b1 | 0x20) as usize) * 7 + b.len() * 131
+}
+
+impl DocWords {
+    pub fn clear(&mut self) {
+        self.counts.clear();
+        self.seen.clear();
+    }
+
+    /// Both passes over one sentence: a document of one sentence.
+    pub fn add_sentence(&mut self, words: &[&str]) {
+        self.add_capitals(words);
+        self.add_lower(words);
+    }
+
+    /// First pass: the capitalised words of one sentence.
+    pub fn add_capitals(&mut self, words: &[&str]) {
+        let capital = |k: usize| words[k].chars().next().is_some_and(char::is_uppercase);
+        if self.seen.is_empty() {
+            self.seen = vec![0; SEEN_BITS / 64];
+        }
+        for (k, w) in words.iter().enumerate() {
+            if !capital(k) {
+                continue;
+            }
+            // A sentence-initial word is recorded too: its lower-case uses
+            // elsewhere are what tell an ordinary word from a name.
+            let (first, last) = run_position(capital, words.len(), k);
+            let slot = seen_slot(w) % SEEN_BITS;
+            self.seen[slot / 64] |= 1 << (slot % 64);
+            let c = self.counts.entry(word_hash(w)).or_default();
+            if k > 0 {
+                c[1] = c[1].saturating_add(1);
+            }
+            if last {
+                c[2] = c[2].saturating_add(1);
+            }
+            if first {
+                c[3] = c[3].saturating_add(1);
+            }
+        }
+    }
+
+    /// Second pass: the lower-case uses of the words the first pass saw.
+    pub fn add_lower(&mut self, words: &[&str]) {
+        if self.counts.is_empty() {
+            return;
+        }
+        for w in words {
+            // The filter ignores ASCII case only: other words are always looked up.
+            let slot = seen_slot(w) % SEEN_BITS;
+            let ascii = w.is_ascii();
+            if ascii && self.seen[slot / 64] & (1 << (slot % 64)) == 0 {
+                continue;
+            }
+            let lower_word = if ascii {
+                let b = w.as_bytes();
+                !b.iter().any(u8::is_ascii_uppercase) && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
+            } else {
+                let mut letters = 0;
+                let mut upper = false;
+                for c in w.chars() {
+                    upper |= c.is_uppercase();
+                    letters += c.is_lowercase() as usize;
+                }
+                !upper && letters >= 2
+            };
+            if lower_word {
+                if let Some(c) = self.counts.get_mut(&word_hash(w)) {
+                    c[0] = c[0].saturating_add(1);
+                }
+            }
+        }
+    }
+
+    /// The [`doc`] bits of token `k` of a sentence, its own occurrence left out.
+    fn bits(&self, info: &[TokenInfo], k: usize) -> u8 {
+        let Some(c) = self.counts.get(&info[k].hash) else {
+            return 0;
+        };
+        let capital = |j: usize| info[j].flags & flag::CAPITAL != 0;
+        let own_mid = (k > 0 && capital(k)) as u8;
+        let (first, last) = if capital(k) {
+            run_position(capital, info.len(), k)
+        } else {
+            (false, false)
+        };
+        let mut bits = 0;
+        if c[0] > 0 && capital(k) {
+            bits |= doc::LOWER;
+        }
+        if c[1] > own_mid {
+            bits |= doc::CAP_MID;
+        }
+        if c[2] > last as u8 {
+            bits |= doc::RUN_LAST;
+        }
+        if c[3] > first as u8 {
+            bits |= doc::RUN_FIRST;
+        }
+        bits
+    }
+}
 
 /// Everything the features need to know about one token.
 #[derive(Debug, Clone, Copy, Default)]
@@ -191,22 +442,42 @@ pub struct TokenInfo {
     pub phrase_inside: u8,
     /// Characters, up to 255.
     pub len: u8,
+    /// What the rest of the document says about the word ([`doc`] bits).
+    pub doc: u8,
 }
 
 impl TokenInfo {
     /// The tokens of one sentence. Hashes and list lookups are computed only
     /// around tokens that can be part of a name; the rest only get flags.
     pub fn of_sentence(words: &[&str], lexicon: &Lexicon) -> Vec<TokenInfo> {
-        let mut info: Vec<TokenInfo> = words
-            .iter()
-            .map(|w| TokenInfo {
-                flags: cheap_flags(w),
-                ..TokenInfo::default()
-            })
-            .collect();
-        let segments = active_segments(&info);
+        let mut sentence = Sentence::default();
+        sentence.analyse(words, lexicon, &DocWords::default());
+        sentence.info
+    }
+}
+
+/// A sentence's tokens as the features see them, and the segments that
+/// can hold a name. Reused from sentence to sentence: nothing is
+/// allocated once the buffers have grown.
+#[derive(Debug, Default)]
+pub struct Sentence {
+    pub info: Vec<TokenInfo>,
+    pub segments: Vec<Range<usize>>,
+}
+
+impl Sentence {
+    /// Fills `info` and `segments` for `words`, a sentence of the document
+    /// `doc` (empty: no document evidence).
+    pub fn analyse(&mut self, words: &[&str], lexicon: &Lexicon, doc: &DocWords) {
+        self.info.clear();
+        self.info.extend(words.iter().map(|w| TokenInfo {
+            flags: cheap_flags(w),
+            ..TokenInfo::default()
+        }));
+        active_segments_into(&self.info, &mut self.segments);
+        let info = &mut self.info;
         let mut done = 0;
-        for seg in &segments {
+        for seg in &self.segments {
             let from = seg.start.saturating_sub(2).max(done);
             let to = (seg.end + 2).min(words.len());
             for i in from..to {
@@ -214,14 +485,22 @@ impl TokenInfo {
             }
             done = to;
         }
-        for seg in &segments {
-            for i in seg.clone() {
-                if info[i].flags & flag::ACTIVE != 0 {
-                    lexicon.match_phrases(&mut info, i, seg.end);
+        if !doc.counts.is_empty() {
+            for seg in &self.segments {
+                for i in seg.clone() {
+                    if info[i].flags & flag::ACTIVE != 0 {
+                        info[i].doc = doc.bits(info, i);
+                    }
                 }
             }
         }
-        info
+        for seg in &self.segments {
+            for i in seg.clone() {
+                if info[i].flags & flag::ACTIVE != 0 {
+                    lexicon.match_phrases(info, i, seg.end);
+                }
+            }
+        }
     }
 }
 
@@ -230,6 +509,38 @@ fn cheap_flags(word: &str) -> u16 {
     let mut upper = 0usize;
     let mut lower = 0usize;
     let mut first = true;
+    let bytes = word.as_bytes();
+    // One branch-free pass: is the word ASCII, has it a capital?
+    let (mut any_upper, mut non_ascii) = (false, false);
+    for &b in bytes {
+        any_upper |= b.is_ascii_uppercase();
+        non_ascii |= b >= 0x80;
+    }
+    if !non_ascii {
+        // Most words have no capital: then only "can it join two name
+        // words" matters (letter and digit counts serve active tokens only).
+        if !any_upper {
+            return if word.len() <= 4 && is_connector(word) {
+                flag::CONNECTOR
+            } else {
+                0
+            };
+        }
+        for &b in bytes {
+            if b.is_ascii_uppercase() {
+                upper += 1;
+                if first {
+                    flags |= flag::CAPITAL;
+                }
+            } else if b.is_ascii_lowercase() {
+                lower += 1;
+            } else if b.is_ascii_digit() {
+                flags |= flag::DIGIT;
+            }
+            first = false;
+        }
+        return finish_flags(word, flags, upper, lower);
+    }
     for c in word.chars() {
         if c.is_uppercase() {
             upper += 1;
@@ -243,16 +554,134 @@ fn cheap_flags(word: &str) -> u16 {
         }
         first = false;
     }
+    finish_flags(word, flags, upper, lower)
+}
+
+fn finish_flags(word: &str, mut flags: u16, upper: usize, lower: usize) -> u16 {
     if upper > 0 {
         flags |= flag::ACTIVE;
     }
     if upper >= 2 && lower == 0 {
         flags |= flag::ALL_CAPS;
     }
-    if upper == 0 && CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(word)) {
+    // Without an upper-case letter, ignoring case is comparing as written.
+    if upper == 0 && word.len() <= 4 && is_connector(word) {
         flags |= flag::CONNECTOR;
     }
+    if flags & flag::CAPITAL != 0
+        && upper == 1
+        && word.len() <= 10
+        && super::super::people::with_lower(word, is_stop_word)
+    {
+        flags |= flag::STOP;
+    }
     flags
+}
+
+/// A capitalised closed-class word ("The", "However") that is never
+/// scored alone.
+pub fn is_stop(word: &str) -> bool {
+    cheap_flags(word) & flag::STOP != 0
+}
+
+/// Closed-class words that start sentences ("The", "He", "However"):
+/// alone, such a word is never a name, so a segment that is only such a
+/// word is not scored (a fifth to a third of all segments in news text).
+fn is_stop_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "the"
+            | "a"
+            | "an"
+            | "in"
+            | "on"
+            | "at"
+            | "as"
+            | "by"
+            | "for"
+            | "from"
+            | "to"
+            | "of"
+            | "and"
+            | "but"
+            | "or"
+            | "with"
+            | "after"
+            | "before"
+            | "during"
+            | "since"
+            | "until"
+            | "while"
+            | "when"
+            | "where"
+            | "why"
+            | "how"
+            | "what"
+            | "who"
+            | "which"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "it"
+            | "its"
+            | "he"
+            | "she"
+            | "they"
+            | "we"
+            | "i"
+            | "you"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "my"
+            | "your"
+            | "there"
+            | "here"
+            | "if"
+            | "then"
+            | "however"
+            | "meanwhile"
+            | "also"
+            | "some"
+            | "many"
+            | "most"
+            | "all"
+            | "no"
+            | "not"
+            | "such"
+            | "both"
+            | "each"
+            | "every"
+            | "other"
+            | "another"
+            | "despite"
+            | "although"
+            | "though"
+            | "because"
+            | "about"
+            | "over"
+            | "under"
+            | "into"
+            | "so"
+            | "yet"
+            | "still"
+            | "even"
+            | "only"
+            | "now"
+            | "earlier"
+            | "later"
+            | "according"
+            | "several"
+            | "among"
+            | "between"
+            | "against"
+            | "without"
+            | "through"
+            | "instead"
+            | "once"
+    )
 }
 
 fn fill(info: &mut TokenInfo, word: &str, lexicon: &Lexicon) {
@@ -260,6 +689,9 @@ fn fill(info: &mut TokenInfo, word: &str, lexicon: &Lexicon) {
     info.shape = shape_hash(word);
     info.len = word.chars().count().min(255) as u8;
     info.flags |= lexicon.word_flags(info.hash);
+    if info.flags & flag::CAPITAL != 0 && lexicon.vocab.contains(info.hash) {
+        info.flags |= flag::LOWER_SEEN;
+    }
 }
 
 /// Military ranks that the role lists leave out (they are common words
@@ -284,9 +716,21 @@ pub fn is_title(word: &str, info: &TokenInfo) -> bool {
 }
 
 /// Token ranges that can hold a name: runs of capitalised tokens, joined
-/// across up to three connectors ("Islamic State of Iraq and the Levant").
+/// across up to three connectors ("Islamic State of Iraq and the Levant"),
+/// except a closed-class word alone ("The", "However").
 pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
-    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut out = Vec::new();
+    active_segments_into(info, &mut out);
+    out
+}
+
+fn active_segments_into(info: &[TokenInfo], out: &mut Vec<Range<usize>>) {
+    out.clear();
+    let push = |out: &mut Vec<Range<usize>>, r: Range<usize>| {
+        if !(r.len() == 1 && info[r.start].flags & flag::STOP != 0) {
+            out.push(r);
+        }
+    };
     let mut current: Option<Range<usize>> = None;
     let mut connectors = 0;
     for (i, t) in info.iter().enumerate() {
@@ -294,7 +738,7 @@ pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
             current = match current.take() {
                 Some(r) if r.end + connectors == i => Some(r.start..i + 1),
                 Some(r) => {
-                    out.push(r);
+                    push(out, r);
                     Some(i..i + 1)
                 }
                 None => Some(i..i + 1),
@@ -304,23 +748,27 @@ pub fn active_segments(info: &[TokenInfo]) -> Vec<Range<usize>> {
             connectors += 1;
         } else {
             if let Some(r) = current.take() {
-                out.push(r);
+                push(out, r);
             }
             connectors = 0;
         }
     }
-    out.extend(current);
-    out
+    if let Some(r) = current {
+        push(out, r);
+    }
 }
 
 /// Our lists, as the features see them.
+#[derive(Clone)]
 pub struct Lexicon {
+    /// Words the training text writes in lower case (set from the model).
+    pub vocab: Vocab,
     /// Word hash to [`flag`] bits.
-    words: HashMap<u64, u16>,
+    words: FxHashMap<u64, u16>,
     /// Phrase hash (word hashes mixed in order) to [`phrase`] bits.
-    phrases: HashMap<u64, u8>,
+    phrases: FxHashMap<u64, u8>,
     /// Hashes of every phrase's first word, to skip most lookups.
-    first_words: HashSet<u64>,
+    first_words: FxHashSet<u64>,
     max_phrase: usize,
 }
 
@@ -334,9 +782,10 @@ impl Lexicon {
     /// the extractor directly).
     pub fn builtin() -> Lexicon {
         let mut lex = Lexicon {
-            words: HashMap::new(),
-            phrases: HashMap::new(),
-            first_words: HashSet::new(),
+            vocab: Vocab::default(),
+            words: FxHashMap::default(),
+            phrases: FxHashMap::default(),
+            first_words: FxHashSet::default(),
             max_phrase: 1,
         };
         let people: data::PeopleFile = data::parse_builtin("people.toml", data::BUILTIN_PEOPLE).unwrap_or_default();
@@ -468,6 +917,9 @@ mod template {
     pub const PHRASE_AT: u64 = 33;
     pub const PREV_WORD_SHAPE: u64 = 38;
     pub const SHAPE_NEXT_WORD: u64 = 39;
+    pub const DOC: u64 = 40;
+    pub const DOC_FIRST: u64 = 41;
+    pub const DOC_AT: u64 = 42;
 }
 
 const BOUNDARY_LEFT: u64 = 0x0bad_5eed_0000_0001;
@@ -494,13 +946,12 @@ pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &m
         _ => 4,
     };
     push(out, template::SHAPE_LEN, mix(me.shape, len_bucket));
-    for n in 2..=4 {
-        if me.len as usize > n {
-            if let Some(h) = prefix_hash(word, n) {
-                push(out, template::PREFIX + n as u64 - 2, h);
-            }
-            if let Some(h) = suffix_hash(word, n) {
-                push(out, template::SUFFIX + n as u64 - 2, h);
+    if me.len > 2 {
+        let (prefixes, suffixes) = (prefix_hashes::<3>(word), suffix_hashes::<3>(word));
+        for n in 2..=4 {
+            if me.len as usize > n {
+                push(out, template::PREFIX + n as u64 - 2, prefixes[n - 2]);
+                push(out, template::SUFFIX + n as u64 - 2, suffixes[n - 2]);
             }
         }
     }
@@ -532,6 +983,7 @@ pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &m
                 flag::CONNECTOR,
                 flag::GIVEN,
                 flag::SURNAME,
+                flag::LOWER_SEEN,
             ] {
                 if t.flags & bit != 0 {
                     push(out, template::FLAG_AT + slot as u64, bit as u64);
@@ -543,6 +995,19 @@ pub fn features(words: &[&str], info: &[TokenInfo], i: usize, mask: u32, out: &m
                         push(out, template::PHRASE_AT + slot as u64, bit);
                     }
                 }
+            }
+        }
+    }
+    for bit in 0..4u64 {
+        if me.doc & (1 << bit) != 0 {
+            push(out, template::DOC, bit);
+            if i == 0 {
+                push(out, template::DOC_FIRST, bit);
+            }
+        }
+        for (slot, k) in [-1isize, 1].into_iter().enumerate() {
+            if at(k).is_some_and(|t| t.doc & (1 << bit) != 0) {
+                push(out, template::DOC_AT + slot as u64, bit);
             }
         }
     }

@@ -22,11 +22,12 @@ pub mod model;
 pub mod tokens;
 pub mod train;
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use features::Lexicon;
+pub use features::{DocWords, Lexicon};
 pub use model::{Model, ModelError};
 
 /// The kinds of names the tagger tells apart; everything else is `O`.
@@ -120,17 +121,53 @@ const BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../../data/tagger.bin");
 pub struct Tagger {
     pub model: Model,
     pub lexicon: Lexicon,
+    /// The model's transitions in score units, computed once.
+    transitions: decode::Transitions,
 }
 
 static BUILTIN: OnceLock<Tagger> = OnceLock::new();
 
+/// Buffers one thread reuses from call to call, so that tagging a passage
+/// allocates nothing once they have grown.
+#[derive(Default)]
+struct Scratch {
+    tokens: Vec<tokens::Token>,
+    doc: DocWords,
+    sentence: features::Sentence,
+    feats: Vec<u32>,
+    emissions: Vec<f32>,
+    decode: decode::Scratch,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 impl Tagger {
+    /// A tagger with `model`'s weights and our lists.
+    pub fn new(model: Model, mut lexicon: Lexicon) -> Tagger {
+        let transitions = model.transitions();
+        lexicon.vocab = model.vocab.clone();
+        Tagger {
+            model,
+            lexicon,
+            transitions,
+        }
+    }
+
+    /// Replaces the model's margin thresholds.
+    pub fn set_thresholds(&mut self, thresholds: [f32; 3]) {
+        self.model.thresholds = thresholds;
+    }
+
     /// The compiled-in tagger, loaded once per process.
     pub fn builtin() -> &'static Tagger {
-        BUILTIN.get_or_init(|| Tagger {
-            model: Model::from_bytes(BUILTIN_WEIGHTS)
-                .expect("data/tagger.bin is written by examples/train_tagger.rs and always parses"),
-            lexicon: Lexicon::builtin(),
+        BUILTIN.get_or_init(|| {
+            Tagger::new(
+                Model::from_bytes(BUILTIN_WEIGHTS)
+                    .expect("data/tagger.bin is written by examples/train_tagger.rs and always parses"),
+                Lexicon::builtin(),
+            )
         })
     }
 
@@ -141,13 +178,57 @@ impl Tagger {
     }
 
     /// Names in `text`, with their margins (every span the best labelling
-    /// holds; the caller applies [`Model::threshold`]).
+    /// holds; the caller applies [`Model::threshold`]). The text is its own
+    /// document (see [`DocWords`]).
     pub fn tag(&self, text: &str) -> Vec<TaggedSpan> {
-        let toks = tokens::tokenize(text);
-        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        self.tag_with(text, None)
+    }
+
+    /// Names in `text`, a part of the document whose words are `doc`
+    /// ([`Tagger::document_words`]).
+    pub fn tag_in(&self, text: &str, doc: &DocWords) -> Vec<TaggedSpan> {
+        self.tag_with(text, Some(doc))
+    }
+
+    /// The words of a document made of `texts`, for [`Tagger::tag_in`].
+    pub fn document_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> DocWords {
+        let texts: Vec<&str> = texts.into_iter().collect();
+        Prepared::new(&texts).doc
+    }
+
+    /// Names in `text`, whose tokens are `toks` ([`Prepared`]), a part of
+    /// the document whose words are `doc`.
+    pub fn tag_prepared(&self, text: &str, toks: &[tokens::Token], doc: &DocWords) -> Vec<TaggedSpan> {
         let mut out = Vec::new();
-        for sentence in tokens::sentences(text, &toks) {
-            for span in self.tag_tokens(&words[sentence.clone()]) {
+        SCRATCH.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let s: &mut Scratch = match borrowed.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            self.tag_tokens_of(text, toks, doc, s, &mut out);
+        });
+        out
+    }
+
+    fn tag_tokens_of(
+        &self,
+        text: &str,
+        toks: &[tokens::Token],
+        doc: &DocWords,
+        s: &mut Scratch,
+        out: &mut Vec<TaggedSpan>,
+    ) {
+        if toks.is_empty() {
+            return;
+        }
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        let mut spans = Vec::new();
+        tokens::for_each_sentence(text, toks, |sentence| {
+            spans.clear();
+            self.tag_sentence(&words[sentence.clone()], doc, s, &mut spans);
+            for span in &spans {
                 out.push(TaggedSpan {
                     start: toks[sentence.start + span.first].start,
                     end: toks[sentence.start + span.last].end,
@@ -155,47 +236,114 @@ impl Tagger {
                     margin: span.margin,
                 });
             }
-        }
+        });
+    }
+
+    fn tag_with(&self, text: &str, doc: Option<&DocWords>) -> Vec<TaggedSpan> {
+        let mut out = Vec::new();
+        SCRATCH.with(|cell| {
+            // A re-entrant call (none today) would get fresh buffers.
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let s: &mut Scratch = match borrowed.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            let mut toks = std::mem::take(&mut s.tokens);
+            let mut own = std::mem::take(&mut s.doc);
+            tokens::tokenize_into(text, &mut toks);
+            let doc = match doc {
+                Some(doc) => doc,
+                None => {
+                    own.clear();
+                    let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+                    tokens::for_each_sentence(text, &toks, |r| own.add_capitals(&words[r]));
+                    tokens::for_each_sentence(text, &toks, |r| own.add_lower(&words[r]));
+                    &own
+                }
+            };
+            self.tag_tokens_of(text, &toks, doc, s, &mut out);
+            s.tokens = toks;
+            s.doc = own;
+        });
         out
     }
 
-    /// Names in one tokenised sentence. Only tokens that can be part of a
-    /// name (capitalised, or a connector such as "of" between two
-    /// capitalised tokens) are scored; the rest are `O` without a look.
+    /// Names in one tokenised sentence, which is its own document. Only
+    /// tokens that can be part of a name (capitalised, or a connector such
+    /// as "of" between two capitalised tokens) are scored; the rest are `O`
+    /// without a look.
     pub fn tag_tokens(&self, words: &[&str]) -> Vec<TokenSpan> {
-        let info = features::TokenInfo::of_sentence(words, &self.lexicon);
-        let segments = features::active_segments(&info);
-        if segments.is_empty() {
-            return Vec::new();
-        }
-        let mut feats = Vec::with_capacity(64);
-        let mut emissions: Vec<f32> = Vec::new();
+        let mut doc = DocWords::default();
+        doc.add_sentence(words);
+        self.tag_tokens_in(words, &doc)
+    }
+
+    /// Names in one tokenised sentence of the document whose words are `doc`.
+    pub fn tag_tokens_in(&self, words: &[&str], doc: &DocWords) -> Vec<TokenSpan> {
         let mut out = Vec::new();
-        let mut scratch = decode::Scratch::default();
-        for seg in segments {
-            emissions.clear();
+        self.tag_sentence(words, doc, &mut Scratch::default(), &mut out);
+        out
+    }
+
+    fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
+        // Sentences whose only capital starts them ("The talks went on.")
+        // have nothing to tag but that word; a closed-class word alone is
+        // never scored (see [`features::active_segments`]).
+        let may_name = |w: &&str| w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80);
+        if !words.iter().skip(1).any(may_name) && !words.first().is_some_and(|w| may_name(w) && !features::is_stop(w)) {
+            return;
+        }
+        s.sentence.analyse(words, &self.lexicon, doc);
+        let info = &s.sentence.info;
+        for seg in &s.sentence.segments {
+            s.emissions.clear();
             for i in seg.clone() {
-                feats.clear();
-                features::features(words, &info, i, self.model.mask(), &mut feats);
-                let base = emissions.len();
-                emissions.resize(base + LABELS, 0.0);
-                self.model.score(&feats, &mut emissions[base..]);
+                s.feats.clear();
+                features::features(words, info, i, self.model.mask(), &mut s.feats);
+                let base = s.emissions.len();
+                s.emissions.resize(base + LABELS, 0.0);
+                self.model.score(&s.feats, &mut s.emissions[base..]);
             }
             let at_start = seg.start == 0;
             let at_end = seg.end == words.len();
-            let spans = decode::decode_spans(&self.model.transitions(), &emissions, at_start, at_end, &mut scratch);
-            for s in spans {
-                let mut first = s.first + seg.start;
-                let last = s.last + seg.start;
+            let spans = decode::decode_spans(&self.transitions, &s.emissions, at_start, at_end, &mut s.decode);
+            for sp in spans {
+                let mut first = sp.first + seg.start;
+                let last = sp.last + seg.start;
                 // Names are written without titles ("Brigadier General Ross
                 // Hoyt" is "Ross Hoyt"), as the lists and the labels want them.
-                while s.kind == EntityType::Person && first < last && features::is_title(words[first], &info[first]) {
+                while sp.kind == EntityType::Person && first < last && features::is_title(words[first], &info[first]) {
                     first += 1;
                 }
-                out.push(TokenSpan { first, last, ..s });
+                out.push(TokenSpan { first, last, ..sp });
             }
         }
-        out
+    }
+}
+
+/// The texts of a document cut into tokens once, and the document's
+/// words: what the extractor needs to tag each text of a brief with
+/// document evidence without cutting any text twice.
+pub struct Prepared {
+    /// Each text's tokens.
+    pub tokens: Vec<Vec<tokens::Token>>,
+    pub doc: DocWords,
+}
+
+impl Prepared {
+    pub fn new(texts: &[&str]) -> Prepared {
+        let mut doc = DocWords::default();
+        let all: Vec<Vec<tokens::Token>> = texts.iter().map(|t| tokens::tokenize(t)).collect();
+        for (text, toks) in texts.iter().zip(&all) {
+            let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+            tokens::for_each_sentence(text, toks, |r| doc.add_capitals(&words[r]));
+        }
+        for (text, toks) in texts.iter().zip(&all) {
+            // Sentences do not matter for lower-case uses.
+            doc.add_lower(&toks.iter().map(|t| &text[t.start..t.end]).collect::<Vec<_>>());
+        }
+        Prepared { tokens: all, doc }
     }
 }
 

@@ -9,14 +9,23 @@
 //!
 //! Layout (little-endian): `BRTG`, version u32, table bits u32, scale f32,
 //! three per-type margin thresholds f32 (person, org, location), a
-//! description (u32 length + UTF-8), transitions `LABELS x LABELS` then start
+//! description (u32 length + UTF-8), the lower-case vocabulary (bits u32,
+//! u64 count u32, the u64s), transitions `LABELS x LABELS` then start
 //! and end (i16 each), the number of non-zero entries u32, the entries.
 
 use super::decode::Transitions;
+use super::features::Vocab;
 use super::{EntityType, LABELS};
 
+/// Weights per bucket as held in memory: the labels' weights padded to a
+/// multiple of 8, so that adding a bucket's row is a few vector operations.
+pub const LANES: usize = LABELS.div_ceil(8) * 8;
+
+/// One bucket's weights, a lane per label (the padding lanes stay 0).
+pub type Row = [i16; LANES];
+
 const MAGIC: &[u8; 4] = b"BRTG";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Why a weights file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -38,8 +47,10 @@ pub struct Model {
     pub thresholds: [f32; 3],
     /// What the model was trained on, for people reading the file.
     pub description: String,
-    /// `(1 << bits) * LABELS` weights, bucket-major.
-    pub weights: Vec<i16>,
+    /// Words the training text writes in lower case (a feature).
+    pub vocab: Vocab,
+    /// `1 << bits` rows of weights.
+    pub weights: Vec<Row>,
     pub transitions: Vec<i16>,
     pub start: Vec<i16>,
     pub end: Vec<i16>,
@@ -62,21 +73,34 @@ impl Model {
             .chain(end)
             .fold(0f32, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        let q = |ws: &[f32]| -> Vec<i16> {
-            ws.iter()
-                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
-                .collect()
-        };
+        let q1 = |w: &f32| (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+        let q = |ws: &[f32]| -> Vec<i16> { ws.iter().map(q1).collect() };
+        let rows = weights
+            .chunks(LABELS)
+            .map(|ws| {
+                let mut row = [0i16; LANES];
+                for (r, w) in row.iter_mut().zip(ws) {
+                    *r = q1(w);
+                }
+                row
+            })
+            .collect();
         Model {
             bits,
             scale,
             thresholds: [0.0; 3],
             description,
-            weights: q(weights),
+            vocab: Vocab::default(),
+            weights: rows,
             transitions: q(transitions),
             start: q(start),
             end: q(end),
         }
+    }
+
+    /// How many weights are not zero.
+    pub fn nonzero(&self) -> usize {
+        self.weights.iter().flatten().filter(|&&w| w != 0).count()
     }
 
     /// The mask that keeps a feature hash within the table.
@@ -92,10 +116,9 @@ impl Model {
     /// Adds the emission scores of a token with features `feats` to `out`.
     #[inline]
     pub fn score(&self, feats: &[u32], out: &mut [f32]) {
-        let mut acc = [0i32; LABELS];
+        let mut acc = [0i32; LANES];
         for &f in feats {
-            let base = f as usize * LABELS;
-            let Some(row) = self.weights.get(base..base + LABELS) else {
+            let Some(row) = self.weights.get(f as usize) else {
                 continue;
             };
             for (a, &w) in acc.iter_mut().zip(row) {
@@ -137,13 +160,24 @@ impl Model {
         }
         out.extend_from_slice(&(self.description.len() as u32).to_le_bytes());
         out.extend_from_slice(self.description.as_bytes());
+        out.extend_from_slice(&self.vocab.bits().to_le_bytes());
+        out.extend_from_slice(&(self.vocab.table().len() as u32).to_le_bytes());
+        for w in self.vocab.table() {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
         for w in self.transitions.iter().chain(&self.start).chain(&self.end) {
             out.extend_from_slice(&w.to_le_bytes());
         }
-        let nonzero = self.weights.iter().filter(|&&w| w != 0).count() as u32;
+        let nonzero = self.nonzero() as u32;
         out.extend_from_slice(&nonzero.to_le_bytes());
         let mut last = 0usize;
-        for (i, &w) in self.weights.iter().enumerate() {
+        // Indexes count labels, not lanes: the file does not depend on the padding.
+        let flat = self
+            .weights
+            .iter()
+            .flat_map(|row| row[..LABELS].iter().copied())
+            .enumerate();
+        for (i, w) in flat {
             if w != 0 {
                 put_varint(&mut out, (i - last) as u64);
                 put_varint(&mut out, zigzag(w));
@@ -171,6 +205,14 @@ impl Model {
         let thresholds = [r.f32()?, r.f32()?, r.f32()?];
         let len = r.u32()? as usize;
         let description = String::from_utf8_lossy(r.take(len)?).into_owned();
+        let vocab_bits = r.u32()?;
+        let vocab_words = r.u32()? as usize;
+        let mut table = Vec::with_capacity(vocab_words.min(1 << 18));
+        for _ in 0..vocab_words {
+            let b = r.take(8)?;
+            table.push(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
+        }
+        let vocab = Vocab::from_parts(vocab_bits, table).ok_or(ModelError::Corrupt(r.at))?;
         let mut i16s = |n: usize| -> Result<Vec<i16>, ModelError> {
             (0..n)
                 .map(|_| r.take(2).map(|b| i16::from_le_bytes([b[0], b[1]])))
@@ -179,20 +221,23 @@ impl Model {
         let transitions = i16s(LABELS * LABELS)?;
         let start = i16s(LABELS)?;
         let end = i16s(LABELS)?;
-        let size = (1usize << bits) * LABELS;
-        let mut weights = vec![0i16; size];
+        let mut weights = vec![[0i16; LANES]; 1usize << bits];
         let nonzero = r.u32()?;
         let mut at = 0usize;
         for _ in 0..nonzero {
             at += r.varint()? as usize;
             let w = unzigzag(r.varint()?);
-            *weights.get_mut(at).ok_or(ModelError::Corrupt(r.at))? = w;
+            *weights
+                .get_mut(at / LABELS)
+                .map(|row| &mut row[at % LABELS])
+                .ok_or(ModelError::Corrupt(r.at))? = w;
         }
         Ok(Model {
             bits,
             scale,
             thresholds,
             description,
+            vocab,
             weights,
             transitions,
             start,

@@ -38,8 +38,15 @@ fn keeps_dot(word: &str) -> bool {
 /// non-alphanumeric character is a token of its own unless it sits inside a
 /// word.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 5 + 1);
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// [`tokenize`] into a buffer (cleared first).
+pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
+    out.clear();
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -65,7 +72,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         // A word: alphanumerics, with inner marks followed by an alphanumeric.
         let start = i;
         let mut end = i + len;
-        while let Some(d) = next_char(text, end) {
+        loop {
+            // ASCII letters and digits first, without decoding.
+            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            let Some(d) = next_char(text, end) else { break };
             let joins = d.is_alphanumeric()
                 || (inner_mark(d) && next_char(text, end + d.len_utf8()).is_some_and(char::is_alphanumeric));
             if !joins {
@@ -77,26 +89,27 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             end += 1;
         }
         // "Karzai's" -> "Karzai" "'s", as in the training data.
-        let word = &text[start..end];
-        let possessive = ["'s", "\u{2019}s", "'S"]
-            .iter()
-            .find(|p| word.len() > p.len() && word.ends_with(*p));
-        match possessive {
-            Some(p) => {
-                out.push(Token {
-                    start,
-                    end: end - p.len(),
-                });
-                out.push(Token {
-                    start: end - p.len(),
-                    end,
-                });
-            }
-            None => out.push(Token { start, end }),
+        let word = &bytes[start..end];
+        let n = word.len();
+        let possessive = match word {
+            [.., b'\'', b's' | b'S'] if n > 2 => 2,
+            [.., 0xE2, 0x80, 0x99, b's'] if n > 4 => 4,
+            _ => 0,
+        };
+        if possessive > 0 {
+            out.push(Token {
+                start,
+                end: end - possessive,
+            });
+            out.push(Token {
+                start: end - possessive,
+                end,
+            });
+        } else {
+            out.push(Token { start, end });
         }
         i = end;
     }
-    out
 }
 
 fn next_char(text: &str, at: usize) -> Option<char> {
@@ -113,30 +126,35 @@ fn next_char(text: &str, at: usize) -> Option<char> {
 /// or the end; and at every line break.
 pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    for_each_sentence(text, tokens, |r| out.push(r));
+    out
+}
+
+/// Calls `f` with each sentence of [`sentences`], without collecting them.
+pub fn for_each_sentence(text: &str, tokens: &[Token], mut f: impl FnMut(Range<usize>)) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     for i in 0..tokens.len() {
         let t = tokens[i];
         let next = tokens.get(i + 1);
         let Some(next) = next else { break };
-        if text[t.end..next.start].contains('\n') {
-            out.push(start..i + 1);
+        if bytes[t.end..next.start].contains(&b'\n') {
+            f(start..i + 1);
             start = i + 1;
             continue;
         }
-        let word = &text[t.start..t.end];
-        let ends = matches!(word, "." | "!" | "?");
+        let ends = t.end == t.start + 1 && matches!(bytes[t.start], b'.' | b'!' | b'?');
         if ends {
             let following = next_char(text, next.start).unwrap_or(' ');
             if following.is_uppercase() || matches!(following, '"' | '\u{201c}' | '\'' | '\u{2018}' | '(') {
-                out.push(start..i + 1);
+                f(start..i + 1);
                 start = i + 1;
             }
         }
     }
     if start < tokens.len() {
-        out.push(start..tokens.len());
+        f(start..tokens.len());
     }
-    out
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! from a seeded splitmix64, and nothing depends on hash-map order.
 
 use super::decode::{self, Scratch, Transitions};
-use super::features::{self, Lexicon, TokenInfo};
+use super::features::{self, DocWords, Lexicon, Vocab};
 use super::model::Model;
 use super::{begin, inside, is_inside, label_type, EntityType, Label, Tagger, TokenSpan, LABELS, OUTSIDE};
 
@@ -121,6 +121,9 @@ pub struct TrainOptions {
     pub seed: u64,
     /// The feature table has `1 << bits` buckets.
     pub bits: u32,
+    /// Words written in lower case in text like the one to tag (a feature;
+    /// empty: none).
+    pub vocab: Vocab,
 }
 
 impl Default for TrainOptions {
@@ -129,6 +132,7 @@ impl Default for TrainOptions {
             epochs: 12,
             seed: 8,
             bits: 18,
+            vocab: Vocab::default(),
         }
     }
 }
@@ -155,24 +159,45 @@ fn reachable_gold(labels: &[Label], seg: std::ops::Range<usize>) -> Vec<Label> {
     gold
 }
 
-fn examples(sentences: &[Sentence], lexicon: &Lexicon, mask: u32) -> Vec<Example> {
+/// The words of a document, for its document features.
+pub fn doc_words(doc: &[Sentence]) -> DocWords {
+    let mut words = DocWords::default();
+    let sentences: Vec<Vec<&str>> = doc
+        .iter()
+        .map(|s| s.words.iter().map(String::as_str).collect())
+        .collect();
+    for w in &sentences {
+        words.add_capitals(w);
+    }
+    for w in &sentences {
+        words.add_lower(w);
+    }
+    words
+}
+
+fn examples(docs: &[Vec<Sentence>], lexicon: &Lexicon, mask: u32) -> Vec<Example> {
     let mut out = Vec::new();
-    for s in sentences {
-        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        let info = TokenInfo::of_sentence(&words, lexicon);
-        for seg in features::active_segments(&info) {
-            let mut ex = Example {
-                feats: Vec::new(),
-                offsets: vec![0],
-                gold: reachable_gold(&s.labels, seg.clone()),
-                at_start: seg.start == 0,
-                at_end: seg.end == words.len(),
-            };
-            for i in seg {
-                features::features(&words, &info, i, mask, &mut ex.feats);
-                ex.offsets.push(ex.feats.len());
+    let mut sentence = features::Sentence::default();
+    for d in docs {
+        let doc = doc_words(d);
+        for s in d {
+            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+            sentence.analyse(&words, lexicon, &doc);
+            let info = &sentence.info;
+            for seg in sentence.segments.clone() {
+                let mut ex = Example {
+                    feats: Vec::new(),
+                    offsets: vec![0],
+                    gold: reachable_gold(&s.labels, seg.clone()),
+                    at_start: seg.start == 0,
+                    at_end: seg.end == words.len(),
+                };
+                for i in seg {
+                    features::features(&words, info, i, mask, &mut ex.feats);
+                    ex.offsets.push(ex.feats.len());
+                }
+                out.push(ex);
             }
-            out.push(ex);
         }
     }
     out
@@ -220,11 +245,14 @@ impl Averaged {
     }
 }
 
-/// Trains a model with the averaged structured perceptron. The same
-/// sentences, lexicon and options give byte-identical weights.
-pub fn train(sentences: &[Sentence], lexicon: &Lexicon, options: &TrainOptions, description: String) -> Model {
+/// Trains a model with the averaged structured perceptron on documents
+/// (lists of sentences; document features look across a document). The
+/// same documents, lexicon and options give byte-identical weights.
+pub fn train(docs: &[Vec<Sentence>], lexicon: &Lexicon, options: &TrainOptions, description: String) -> Model {
     let mask = ((1u64 << options.bits) - 1) as u32;
-    let data = examples(sentences, lexicon, mask);
+    let mut lexicon = lexicon.clone();
+    lexicon.vocab = options.vocab.clone();
+    let data = examples(docs, &lexicon, mask);
     let mut weights = Averaged::new((mask as usize + 1) * LABELS);
     let mut trans = Averaged::new(LABELS * LABELS);
     let mut start = Averaged::new(LABELS);
@@ -297,14 +325,16 @@ pub fn train(sentences: &[Sentence], lexicon: &Lexicon, options: &TrainOptions, 
             step += 1.0;
         }
     }
-    Model::quantise(
+    let mut model = Model::quantise(
         options.bits,
         &weights.average(step),
         &trans.average(step),
         &start.average(step),
         &end.average(step),
         description,
-    )
+    );
+    model.vocab = options.vocab.clone();
+    model
 }
 
 fn current_transitions(trans: &[f32], start: &[f32], end: &[f32]) -> Transitions {
@@ -369,27 +399,30 @@ pub struct Prediction {
 /// Every prediction of the tagger on `sentences`, and the number of gold
 /// names of each type, so that precision and recall can be read at any
 /// margin threshold.
-pub fn predictions(tagger: &Tagger, sentences: &[Sentence]) -> (Vec<Prediction>, [usize; 3]) {
+pub fn predictions(tagger: &Tagger, docs: &[Vec<Sentence>]) -> (Vec<Prediction>, [usize; 3]) {
     let mut out = Vec::new();
     let mut gold_counts = [0usize; 3];
-    for s in sentences {
-        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-        let gold = spans_of(&s.labels);
-        for &(_, _, kind) in &gold {
-            gold_counts[kind.index()] += 1;
-        }
-        for TokenSpan {
-            first,
-            last,
-            kind,
-            margin,
-        } in tagger.tag_tokens(&words)
-        {
-            out.push(Prediction {
+    for d in docs {
+        let doc = doc_words(d);
+        for s in d {
+            let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+            let gold = spans_of(&s.labels);
+            for &(_, _, kind) in &gold {
+                gold_counts[kind.index()] += 1;
+            }
+            for TokenSpan {
+                first,
+                last,
                 kind,
                 margin,
-                correct: gold.contains(&(first, last, kind)),
-            });
+            } in tagger.tag_tokens_in(&words, &doc)
+            {
+                out.push(Prediction {
+                    kind,
+                    margin,
+                    correct: gold.contains(&(first, last, kind)),
+                });
+            }
         }
     }
     (out, gold_counts)
