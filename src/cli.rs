@@ -24,7 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone)]
 pub struct Locations {
-    /// Folder of briefs (.txt and .md, searched recursively).
+    /// Folder of briefs (.txt, .md, .html, .pdf, .docx, .odt, .jsonl; searched recursively).
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
     /// Folder of the index.
@@ -122,6 +122,31 @@ pub struct IndexArgs {
     /// No progress bar and no summary (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip files larger than this, with a warning (bytes, or with K, M or G: `64M`).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// A size in bytes: `1000`, `64K`, `256M`, `2G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (write 1000, 64K, 256M or 2G)"))?;
+    let factor: u64 = match unit.trim().to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("{text:?}: unknown unit {unit:?} (use K, M or G)")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 #[derive(Debug, Args)]

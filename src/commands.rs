@@ -41,6 +41,7 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
         check: args.check,
         verify: args.verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        max_file_size: args.max_file_size,
         threads: args.threads,
         memory: args.memory.saturating_mul(1024 * 1024),
         ..BuildOptions::new(&args.locations.corpus, &args.locations.index)

@@ -91,8 +91,17 @@ pub fn evaluate(extractor: &Extractor, corpus: &Path, labels: &[Label]) -> Resul
             .map_or_else(|| lookup_key(name), |a| lookup_key(&a.name))
     };
     for label in labels {
-        let text = crate::corpus::read_text(&corpus.join(&label.path))?;
-        let analysed = crate::analyse::analyse(&label.path, &text, Some(extractor));
+        // Read as the index reads it (Markdown through its own reader).
+        let file = crate::corpus::BriefFile {
+            rel_path: label.path.clone(),
+            abs_path: corpus.join(&label.path),
+            size: 0,
+            mtime_ns: 0,
+        };
+        let Some(source) = crate::corpus::read_file(&file)?.briefs.into_iter().next() else {
+            continue;
+        };
+        let analysed = crate::analyse::analyse_brief(source.brief, Some(extractor));
         let mut countries = BTreeSet::new();
         let mut people = BTreeSet::new();
         let mut orgs = BTreeSet::new();

@@ -283,7 +283,8 @@ fn index_path_that_is_a_file_is_explained() {
 #[test]
 fn unwritable_stderr_is_not_a_panic() {
     let env = TestEnv::new(&[("a.txt", NOTE)]);
-    std::fs::write(env.corpus().join("bad.txt"), [0xff, 0xfe]).unwrap();
+    // Binary content: an error for that file (0xFF 0xFE alone is now an empty UTF-16 text).
+    std::fs::write(env.corpus().join("bad.txt"), [b'o', b'k', 0, 1, 0, 0xff, 0]).unwrap();
     let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
     let index = env.std_cmd(&["index"]).stderr(full()).output().unwrap();
     assert_eq!(index.status.code(), Some(1));

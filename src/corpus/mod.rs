@@ -1,12 +1,25 @@
 //! The corpus: finding brief files in a folder ([`walk`]) and reading each
-//! one into a [`Brief`]: metadata plus body blocks with their line numbers
-//! ([`text`] for plain text and Markdown).
+//! one into [`Brief`]s: metadata plus body blocks with their line numbers.
+//!
+//! One module per format, all feeding the same line rules of [`text`]
+//! (boilerplate, bylines, headline titles, dates), so that a brief reads the
+//! same whichever format it was saved in: [`text`] (plain text),
+//! [`markdown`] (CommonMark with YAML or TOML front matter), [`html`] (saved
+//! web pages), [`pdf`], [`docx`] (Word and OpenDocument text), [`jsonl`]
+//! (JSON Lines exports, one brief per record); [`encoding`] decodes the text
+//! formats. [`read_file`] picks the reader by extension.
 //!
 //! A brief is identified by its path relative to the corpus folder, written
 //! with [`walk::path_key`]: `/` separators, and bytes that are not UTF-8 or
 //! are control characters escaped as `\xNN`, so that two files whose names
-//! differ only in such bytes stay two briefs.
+//! differ only in such bytes stay two briefs. A JSON Lines record is `FILE#ID`.
 
+pub mod docx;
+pub mod encoding;
+pub mod html;
+pub mod jsonl;
+pub mod markdown;
+pub mod pdf;
 pub mod text;
 pub mod walk;
 
@@ -15,12 +28,15 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 pub use text::{first_explicit_date, parse_brief};
-pub use walk::{discover, path_key, BriefFile, Discovery, Skipped, BRIEF_EXTENSIONS};
+pub use walk::{
+    discover, discover_with, path_key, BriefFile, Discovery, Skipped, WalkOptions, BRIEF_EXTENSIONS,
+    DEFAULT_MAX_FILE_SIZE,
+};
 
 /// Why a corpus or one brief could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("corpus folder {0} does not exist (pass --corpus DIR, or create it and put .txt or .md briefs in it)")]
+    #[error("corpus folder {0} does not exist (pass --corpus DIR, or create it and put briefs in it)")]
     Missing(PathBuf),
     #[error("{0} is not a folder")]
     NotADirectory(PathBuf),
@@ -32,8 +48,18 @@ pub enum CorpusError {
     },
     #[error("{path}: cannot look into this folder or file: {message}; what the index holds from it is kept")]
     Walk { path: PathBuf, message: String },
-    #[error("{path}: not valid UTF-8 (byte {offset}); convert it to UTF-8 to index it")]
-    NotUtf8 { path: PathBuf, offset: usize },
+    /// A text file (`.txt`, `.md`, `.html`, `.jsonl`) whose bytes are not text.
+    #[error("{path}: {reason}; not read")]
+    Binary { path: PathBuf, reason: String },
+    /// A file whose format is broken or holds nothing to index (a corrupt
+    /// PDF or DOCX, a PDF without a text layer, a JSON Lines file without
+    /// one readable record).
+    #[error("{path}: cannot read this {format} file: {reason}")]
+    Unreadable {
+        path: PathBuf,
+        format: &'static str,
+        reason: String,
+    },
 }
 
 impl CorpusError {
@@ -41,6 +67,59 @@ impl CorpusError {
     /// not be listed), as opposed to a file whose content is unreadable.
     pub fn is_transient(&self) -> bool {
         matches!(self, CorpusError::Io { .. } | CorpusError::Walk { .. })
+    }
+}
+
+/// A format's own reason why a file could not be read; [`read_bytes`]
+/// adds the path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error(transparent)]
+    Encoding(#[from] encoding::EncodingError),
+    #[error("{0}")]
+    Broken(String),
+}
+
+/// The formats briefs are read from, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+    Pdf,
+    Docx,
+    Odt,
+    JsonLines,
+}
+
+impl Format {
+    /// The format of a file, from its extension (any case); `None` for
+    /// files that are not briefs.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" | "text" => Format::Text,
+            "md" | "markdown" => Format::Markdown,
+            "html" | "htm" | "xhtml" => Format::Html,
+            "pdf" => Format::Pdf,
+            "docx" => Format::Docx,
+            "odt" => Format::Odt,
+            "jsonl" | "ndjson" => Format::JsonLines,
+            _ => return None,
+        })
+    }
+
+    /// The format's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "Markdown",
+            Format::Html => "HTML",
+            Format::Pdf => "PDF",
+            Format::Docx => "DOCX",
+            Format::Odt => "ODT",
+            Format::JsonLines => "JSON Lines",
+        }
     }
 }
 
@@ -75,32 +154,66 @@ pub fn read_file(file: &BriefFile) -> Result<ReadFile, CorpusError> {
         path: file.abs_path.clone(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| CorpusError::NotUtf8 {
-        path: file.abs_path.clone(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    let brief = parse_brief(&file.rel_path, &text);
-    Ok(ReadFile {
-        briefs: vec![SourceBrief {
-            key: file.rel_path.clone(),
-            id: None,
-            hash: blake3::hash(text.as_bytes()),
-            brief,
-        }],
-        problems: Vec::new(),
+    let format = Format::from_path(&file.abs_path).unwrap_or(Format::Text);
+    read_bytes(format, &file.rel_path, &bytes).map_err(|e| match e {
+        FormatError::Encoding(encoding::EncodingError::Binary(reason)) => CorpusError::Binary {
+            path: file.abs_path.clone(),
+            reason: format!("binary content, not {} ({reason})", format.name()),
+        },
+        FormatError::Broken(reason) => CorpusError::Unreadable {
+            path: file.abs_path.clone(),
+            format: format.name(),
+            reason,
+        },
     })
 }
 
-/// Reads a brief's bytes and checks they are UTF-8.
+/// Reads a file's bytes as `format`; `key` is the file's key. This is
+/// [`read_file`] without the file system, for tests and fuzzing: it never
+/// panics, whatever the bytes.
+pub fn read_bytes(format: Format, key: &str, bytes: &[u8]) -> Result<ReadFile, FormatError> {
+    let single = |brief: Brief| ReadFile {
+        briefs: vec![SourceBrief {
+            key: key.to_string(),
+            id: None,
+            hash: blake3::hash(bytes),
+            brief,
+        }],
+        problems: Vec::new(),
+    };
+    match format {
+        Format::Text => {
+            let decoded = encoding::decode(bytes)?;
+            let mut brief = parse_brief(key, &decoded.text);
+            brief.encoding = decoded.encoding.map(str::to_string);
+            Ok(single(brief))
+        }
+        Format::Markdown => {
+            let decoded = encoding::decode(bytes)?;
+            let mut brief = markdown::parse_markdown(key, &decoded.text);
+            brief.encoding = decoded.encoding.map(str::to_string);
+            Ok(single(brief))
+        }
+        Format::Html => Ok(single(html::read_html(key, bytes)?)),
+        Format::Pdf => Ok(single(pdf::read_pdf(key, bytes)?)),
+        Format::Docx => Ok(single(docx::read_docx(key, bytes)?)),
+        Format::Odt => Ok(single(docx::read_odt(key, bytes)?)),
+        Format::JsonLines => jsonl::read_jsonl(key, bytes),
+    }
+}
+
+/// Reads a brief's text, decoding it from whatever encoding it is in.
 pub fn read_text(path: &Path) -> Result<String, CorpusError> {
     let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    String::from_utf8(bytes).map_err(|e| CorpusError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+    encoding::decode(&bytes)
+        .map(|d| d.text)
+        .map_err(|encoding::EncodingError::Binary(reason)| CorpusError::Binary {
+            path: path.to_path_buf(),
+            reason: format!("binary content, not text ({reason})"),
+        })
 }
 
 /// What a body block is.

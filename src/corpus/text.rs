@@ -22,6 +22,36 @@ struct Line<'a> {
     text: &'a str,
 }
 
+/// One line of a brief as a format reader hands it over: its text with the
+/// format's syntax already taken out, its place, and whether the format
+/// itself marks it as a heading. An empty line ends a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SourceLine {
+    /// 1-based line in the file (HTML, Markdown, JSON Lines), paragraph
+    /// number (DOCX, ODT) or line within the page (PDF).
+    pub number: u32,
+    pub text: String,
+    /// `Some(level)` when the format marks the line as a heading (`#`,
+    /// `<h2>`, a Word heading style); plain lines may still read as one.
+    pub heading: Option<u8>,
+    pub page: Option<u32>,
+}
+
+impl SourceLine {
+    pub fn text(number: u32, text: impl Into<String>) -> SourceLine {
+        SourceLine {
+            number,
+            text: text.into(),
+            heading: None,
+            page: None,
+        }
+    }
+
+    pub fn blank(number: u32) -> SourceLine {
+        SourceLine::text(number, "")
+    }
+}
+
 /// Parses the text of one brief. `path` is only carried into the result.
 pub fn parse_brief(path: &str, text: &str) -> Brief {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -36,15 +66,51 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
 
     let mut brief = Brief::new(path);
     let body_start = parse_front_matter(&lines, &mut brief);
+    let source_lines: Vec<SourceLine> = lines[body_start..]
+        .iter()
+        .map(|line| match markdown_heading(line.text) {
+            Some(heading) => SourceLine {
+                number: line.number,
+                text: heading.to_string(),
+                heading: Some(2),
+                page: None,
+            },
+            None => SourceLine::text(line.number, line.text),
+        })
+        .collect();
+    parse_lines(&mut brief, &source_lines);
+    brief
+}
+
+/// A paragraph being gathered: its lines, whether the format marks it as
+/// a heading, and its page.
+struct RawBlock {
+    lines: Vec<(u32, String)>,
+    heading: bool,
+    page: Option<u32>,
+}
+
+/// Reads a brief's body from its lines: metadata lines (`By ...`, `Source:`,
+/// `date ...`) go to the brief, boilerplate goes, the first line becomes the
+/// title when it reads as a headline (and no title is known yet), lines are
+/// grouped into paragraphs at empty lines, headings and page changes; then
+/// the title and date are taken from the text when nothing gave them.
+/// Used by every format reader, so that all formats share the same rules.
+pub(crate) fn parse_lines(brief: &mut Brief, lines: &[SourceLine]) {
     let mut title_line_seen = !brief.title.is_empty();
 
     // Group lines into raw paragraphs, taking metadata and boilerplate lines out.
-    let mut paragraphs: Vec<Vec<(u32, String)>> = Vec::new();
+    let mut paragraphs: Vec<RawBlock> = Vec::new();
     let mut current: Vec<(u32, String)> = Vec::new();
-    for line in &lines[body_start..] {
-        let mut content = line.text.to_string();
+    let mut current_page: Option<u32> = None;
+    for line in lines {
+        if line.page != current_page {
+            flush(&mut paragraphs, &mut current, current_page);
+            current_page = line.page;
+        }
+        let mut content = line.text.trim().to_string();
         if content.is_empty() {
-            flush(&mut paragraphs, &mut current);
+            flush(&mut paragraphs, &mut current, current_page);
             continue;
         }
         if let Some((date, rest)) = take_date_marker(&content) {
@@ -60,53 +126,50 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
             if let Some(source) = publication_line_source(&content) {
                 brief.source.get_or_insert(source);
             }
-            flush(&mut paragraphs, &mut current);
+            flush(&mut paragraphs, &mut current, current_page);
             continue;
         }
         if let Some(author) = author_line(&content) {
             brief.author.get_or_insert(author);
-            flush(&mut paragraphs, &mut current);
+            flush(&mut paragraphs, &mut current, current_page);
             continue;
         }
         if let Some(source) = strip_prefix_ci(&content, "Source:") {
             brief.source.get_or_insert(source.trim().to_string());
-            flush(&mut paragraphs, &mut current);
+            flush(&mut paragraphs, &mut current, current_page);
             continue;
         }
         if !title_line_seen {
             title_line_seen = true;
             let headline = content.strip_prefix("# ").unwrap_or(&content).trim();
-            if reads_as_headline(headline, MAX_HEADLINE_WORDS) {
+            let minor_heading = line.heading.is_some_and(|level| level > 1);
+            if line.heading == Some(1) || (!minor_heading && reads_as_headline(headline, MAX_HEADLINE_WORDS)) {
                 brief.title = headline.to_string();
                 continue;
             }
         }
-        if let Some(heading) = markdown_heading(&content) {
-            flush(&mut paragraphs, &mut current);
-            paragraphs.push(vec![(line.number, format!("\u{0}{heading}"))]);
+        if line.heading.is_some() {
+            flush(&mut paragraphs, &mut current, current_page);
+            paragraphs.push(RawBlock {
+                lines: vec![(line.number, content)],
+                heading: true,
+                page: current_page,
+            });
             continue;
         }
         current.push((line.number, content));
     }
-    flush(&mut paragraphs, &mut current);
+    flush(&mut paragraphs, &mut current, current_page);
 
-    let paragraphs: Vec<_> = paragraphs
+    let paragraphs: Vec<RawBlock> = paragraphs
         .into_iter()
-        .filter(|p| !is_donation_appeal(&p.iter().map(|l| l.1.as_str()).collect::<Vec<_>>().join(" ")))
+        .filter(|p| !is_donation_appeal(&p.lines.iter().map(|l| l.1.as_str()).collect::<Vec<_>>().join(" ")))
         .collect();
     let count = paragraphs.len();
     for (i, para) in paragraphs.into_iter().enumerate() {
         let mut text = String::new();
         let mut line_starts = Vec::new();
-        let mut markdown = false;
-        for (number, line) in &para {
-            let line = match line.strip_prefix('\u{0}') {
-                Some(rest) => {
-                    markdown = true;
-                    rest
-                }
-                None => line.as_str(),
-            };
+        for (number, line) in &para.lines {
             if !text.is_empty() {
                 text.push(' ');
             }
@@ -114,7 +177,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
             text.push_str(line);
         }
         let is_last = i + 1 == count;
-        let kind = if markdown || (para.len() == 1 && !is_last && reads_as_heading(&text)) {
+        let kind = if para.heading || (para.lines.len() == 1 && !is_last && reads_as_heading(&text)) {
             BlockKind::Heading
         } else {
             BlockKind::Paragraph
@@ -123,7 +186,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
             kind,
             text,
             line_starts,
-            page: None,
+            page: para.page,
         });
     }
 
@@ -133,7 +196,7 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
             .iter()
             .find(|b| b.kind == BlockKind::Paragraph)
             .map(|b| title_from_sentence(&b.text))
-            .unwrap_or_else(|| path.to_string());
+            .unwrap_or_else(|| brief.path.clone());
     }
     if brief.date.is_none() {
         brief.date = brief
@@ -142,13 +205,24 @@ pub fn parse_brief(path: &str, text: &str) -> Brief {
             .find(|b| b.kind == BlockKind::Paragraph)
             .and_then(|b| first_explicit_date(&b.text));
     }
-    brief
 }
 
-fn flush(paragraphs: &mut Vec<Vec<(u32, String)>>, current: &mut Vec<(u32, String)>) {
+fn flush(paragraphs: &mut Vec<RawBlock>, current: &mut Vec<(u32, String)>, page: Option<u32>) {
     if !current.is_empty() {
-        paragraphs.push(std::mem::take(current));
+        paragraphs.push(RawBlock {
+            lines: std::mem::take(current),
+            heading: false,
+            page,
+        });
     }
+}
+
+/// Where `needle` (ASCII) first occurs in `text`, ignoring ASCII case.
+fn find_ascii_ci(text: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    text.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -214,6 +288,25 @@ fn parse_front_matter(lines: &[Line], brief: &mut Brief) -> usize {
     end + 1
 }
 
+/// A date written as a metadata value: `2024-11-02`, `2024-11-02T10:00:00Z`,
+/// `D:20241102...` (PDF), or spelled out (`November 2, 2024`, `Sat, 02 Nov 2024 ...`).
+pub(crate) fn parse_date_value(value: &str) -> Option<Date> {
+    let value = value.trim();
+    let value = value.strip_prefix("D:").unwrap_or(value);
+    if let Some(date) = value.get(..10).and_then(parse_iso_date) {
+        return Some(date);
+    }
+    let digits = value.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    if let Some(d) = digits {
+        if let (Ok(y), Ok(m), Ok(day)) = (d[..4].parse(), d[4..6].parse(), d[6..8].parse()) {
+            if let Ok(date) = Date::new(y, m, day) {
+                return Some(date);
+            }
+        }
+    }
+    first_explicit_date(value)
+}
+
 fn parse_iso_date(text: &str) -> Option<Date> {
     let mut parts = text.splitn(3, '-');
     let year: i16 = parts.next()?.parse().ok()?;
@@ -224,6 +317,8 @@ fn parse_iso_date(text: &str) -> Option<Date> {
 
 /// Finds a `date YYYY-MM-DD` marker in a line; returns the date and the line without it.
 fn take_date_marker(line: &str) -> Option<(Date, String)> {
+    // Most lines have no marker: find out without allocating.
+    find_ascii_ci(line, "date ")?;
     let lower = line.to_ascii_lowercase();
     let mut search_from = 0;
     while let Some(found) = lower[search_from..].find("date ") {
@@ -245,7 +340,7 @@ fn take_date_marker(line: &str) -> Option<(Date, String)> {
 
 /// Lines that are never content, whole.
 fn is_boilerplate_line(line: &str) -> bool {
-    let bare = line.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+    let bare = line.trim_matches(|c: char| !c.is_alphanumeric());
     const WHOLE: &[&str] = &[
         "advertisement",
         "advertisements",
@@ -262,12 +357,11 @@ fn is_boilerplate_line(line: &str) -> bool {
         "support us",
         "click here",
     ];
-    if WHOLE.contains(&bare.as_str()) {
+    if WHOLE.iter().any(|w| w.eq_ignore_ascii_case(bare)) {
         return true;
     }
-    let lower = line.to_lowercase();
     const CREDIT_MARKS: &[&str] = &["(credits:", "(credit:", "(photo:", "(image:", "(source: "];
-    if CREDIT_MARKS.iter().any(|m| lower.contains(m)) {
+    if line.contains('(') && CREDIT_MARKS.iter().any(|m| find_ascii_ci(line, m).is_some()) {
         return true;
     }
     const CREDIT_STARTS: &[&str] = &[
@@ -282,7 +376,7 @@ fn is_boilerplate_line(line: &str) -> bool {
         "picture:",
         "featured image",
     ];
-    if CREDIT_STARTS.iter().any(|m| lower.starts_with(m)) {
+    if CREDIT_STARTS.iter().any(|m| strip_prefix_ci(line, m).is_some()) {
         return true;
     }
     publication_line_source(line).is_some()
@@ -314,6 +408,17 @@ const MAX_APPEAL_WORDS: usize = 80;
 /// ("Qatar donated $50m to support flood relief") has none of these cues
 /// together and stays.
 fn is_donation_appeal(paragraph: &str) -> bool {
+    // Every word that asks for money holds one of these stems: a paragraph
+    // without any (nearly all of them) is no appeal, found in one pass.
+    static ASK_STEMS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["donat", "contribution", "subscri", "patreon", "membership", "gift"])
+            .ok()
+    });
+    if ASK_STEMS.as_ref().is_some_and(|stems| !stems.is_match(paragraph)) {
+        return false;
+    }
     let words: Vec<&str> = paragraph
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
@@ -325,7 +430,8 @@ fn is_donation_appeal(paragraph: &str) -> bool {
     if words.contains(&"DONATE") {
         return true;
     }
-    let has = |set: &[&str]| words.iter().any(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)));
+    // The cue words are ASCII: compare without lower-casing every word.
+    let has = |set: &[&str]| words.iter().any(|w| set.iter().any(|s| s.eq_ignore_ascii_case(w)));
     const ASKS: &[&str] = &[
         "donate",
         "donation",
@@ -353,6 +459,7 @@ fn is_donation_appeal(paragraph: &str) -> bool {
         "now",
         "independent",
     ];
+    // The rarest cue first: most paragraphs ask for nothing.
     has(ASKS) && has(APPEAL) && (has(READER) || (has(WE) && has(OWN_WORK)))
 }
 
@@ -403,7 +510,7 @@ fn reads_as_headline(text: &str, max_words: usize) -> bool {
 
 /// A short line with no closing punctuation, before a paragraph: a subheading.
 fn reads_as_heading(text: &str) -> bool {
-    reads_as_headline(text, MAX_HEADING_WORDS) && text.split_whitespace().count() >= 2 && !ends_like_sentence(text)
+    !ends_like_sentence(text) && reads_as_headline(text, MAX_HEADING_WORDS) && text.split_whitespace().count() >= 2
 }
 
 fn title_from_sentence(text: &str) -> String {

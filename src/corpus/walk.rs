@@ -6,16 +6,50 @@
 //! data); symbolic links are followed inside the corpus only; links that
 //! lead out of it, loops, broken links and files that are not regular files
 //! (FIFOs, devices) are reported as skipped, with the reason.
+//!
+//! Two things keep files out on purpose: a `.briefsignore` file (gitignore
+//! syntax, in the corpus folder or any folder below it, read with the
+//! `ignore` crate's matcher, so `drafts/`, `*.tmp.md` and `!keep.md` work
+//! as in git) and a size limit per file ([`WalkOptions::max_file_size`]): a
+//! file over it is reported as skipped, naming the limit, instead of being
+//! read into memory.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
 use walkdir::WalkDir;
 
-use super::CorpusError;
+use super::{CorpusError, Format};
 
-/// File extensions read as briefs.
-pub const BRIEF_EXTENSIONS: &[&str] = &["txt", "md"];
+/// File extensions read as briefs (any case); [`Format::from_path`] maps each to its reader.
+pub const BRIEF_EXTENSIONS: &[&str] = &[
+    "txt", "text", "md", "markdown", "html", "htm", "xhtml", "pdf", "docx", "odt", "jsonl", "ndjson",
+];
+
+/// The name of the ignore file, in gitignore syntax.
+pub const IGNORE_FILE: &str = ".briefsignore";
+
+/// The default [`WalkOptions::max_file_size`]: 256 MiB, far above any
+/// brief, below what would strain memory when a whole file is read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// How to walk a corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Files larger than this many bytes are skipped with a warning.
+    pub max_file_size: u64,
+}
+
+impl Default for WalkOptions {
+    fn default() -> WalkOptions {
+        WalkOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
 
 /// A brief file found on disk, before its body is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,10 +99,16 @@ impl Discovery {
     }
 }
 
-/// Walks `root` for `.txt` and `.md` briefs, sorted by path so that every run
-/// sees the same order. Hidden files and folders (`.git`, editors' swap files)
-/// are not briefs.
+/// Walks `root` for briefs with the default options; see [`discover_with`].
 pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
+    discover_with(root, &WalkOptions::default())
+}
+
+/// Walks `root` for briefs (files with one of [`BRIEF_EXTENSIONS`]), sorted
+/// by path so that every run sees the same order. Hidden files and folders
+/// (`.git`, editors' swap files) are not briefs; paths matched by a
+/// `.briefsignore` are left out; files over the size limit are skipped.
+pub fn discover_with(root: &Path, options: &WalkOptions) -> Result<Discovery, CorpusError> {
     if !root.exists() {
         return Err(CorpusError::Missing(root.to_path_buf()));
     }
@@ -80,6 +120,7 @@ pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
         source,
     })?;
     let mut found = Discovery::default();
+    let mut ignores = IgnoreFiles::default();
     let mut walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -112,6 +153,13 @@ pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
             }
         };
         let rel_path = path_key(entry.path().strip_prefix(root).unwrap_or(entry.path()));
+        let is_dir = entry.file_type().is_dir();
+        if entry.depth() > 0 && ignores.is_ignored(root, entry.path(), is_dir, &mut found.skipped) {
+            if is_dir {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if entry.path_is_symlink() && !points_inside(entry.path(), &canonical_root) {
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
@@ -135,6 +183,16 @@ pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
             continue;
         }
         match entry.metadata() {
+            Ok(meta) if meta.len() > options.max_file_size => {
+                found.skipped.push(Skipped {
+                    path: rel_path,
+                    reason: format!(
+                        "{} bytes, over the size limit of {} bytes (--max-file-size); not read",
+                        meta.len(),
+                        options.max_file_size
+                    ),
+                });
+            }
             Ok(meta) => {
                 let mtime_ns = meta
                     .modified()
@@ -162,6 +220,67 @@ pub fn discover(root: &Path) -> Result<Discovery, CorpusError> {
     Ok(found)
 }
 
+/// The `.briefsignore` files met so far, one per folder (`None` when the
+/// folder has none), read when the walk first needs them.
+#[derive(Default)]
+struct IgnoreFiles {
+    by_folder: HashMap<PathBuf, Option<Gitignore>>,
+}
+
+impl IgnoreFiles {
+    /// True when the `.briefsignore` of a folder between `root` and `path`
+    /// ignores `path`; the deepest file that has a say decides, as in git.
+    /// Patterns that cannot be read are reported in `skipped`, once.
+    fn is_ignored(&mut self, root: &Path, path: &Path, is_dir: bool, skipped: &mut Vec<Skipped>) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let mut folders: Vec<&Path> = parent.ancestors().take_while(|a| a.starts_with(root)).collect();
+        folders.reverse();
+        let mut ignored = false;
+        for folder in folders {
+            let matcher = self
+                .by_folder
+                .entry(folder.to_path_buf())
+                .or_insert_with(|| load_ignore_file(root, folder, skipped));
+            if let Some(matcher) = matcher {
+                match matcher.matched(path, is_dir) {
+                    Match::Ignore(_) => ignored = true,
+                    Match::Whitelist(_) => ignored = false,
+                    Match::None => {}
+                }
+            }
+        }
+        ignored
+    }
+}
+
+/// Reads `folder/.briefsignore`, if there is one.
+fn load_ignore_file(root: &Path, folder: &Path, skipped: &mut Vec<Skipped>) -> Option<Gitignore> {
+    let file = folder.join(IGNORE_FILE);
+    if !file.is_file() {
+        return None;
+    }
+    let key = path_key(file.strip_prefix(root).unwrap_or(&file));
+    let mut builder = GitignoreBuilder::new(folder);
+    if let Some(err) = builder.add(&file) {
+        skipped.push(Skipped {
+            path: key.clone(),
+            reason: format!("some lines could not be read and are not applied: {err}"),
+        });
+    }
+    match builder.build() {
+        Ok(matcher) => Some(matcher),
+        Err(err) => {
+            skipped.push(Skipped {
+                path: key,
+                reason: format!("not applied: {err}"),
+            });
+            None
+        }
+    }
+}
+
 /// True when the symbolic link at `path` resolves to a place inside the corpus.
 fn points_inside(path: &Path, canonical_root: &Path) -> bool {
     path.canonicalize()
@@ -169,9 +288,7 @@ fn points_inside(path: &Path, canonical_root: &Path) -> bool {
 }
 
 fn is_brief_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| BRIEF_EXTENSIONS.iter().any(|b| e.eq_ignore_ascii_case(b)))
+    Format::from_path(path).is_some()
 }
 
 /// The key of a corpus-relative path: components joined by `/`, with a

@@ -64,6 +64,8 @@ pub struct BuildOptions {
     pub threads: usize,
     /// The writer's memory budget in bytes.
     pub memory: usize,
+    /// Files larger than this many bytes are skipped with a warning.
+    pub max_file_size: u64,
 }
 
 impl BuildOptions {
@@ -79,6 +81,7 @@ impl BuildOptions {
             extract: true,
             threads: 0,
             memory: DEFAULT_WRITER_MEMORY,
+            max_file_size: corpus::DEFAULT_MAX_FILE_SIZE,
         }
     }
 
@@ -188,7 +191,10 @@ impl<'a> Run<'a> {
             index: options.index.display().to_string(),
             ..BuildReport::default()
         };
-        let discovery = corpus::discover(&options.corpus)?;
+        let walk = corpus::WalkOptions {
+            max_file_size: options.max_file_size,
+        };
+        let discovery = corpus::discover_with(&options.corpus, &walk)?;
         for e in &discovery.errors {
             let path = match e {
                 CorpusError::Walk { path, .. } | CorpusError::Io { path, .. } => path.display().to_string(),

@@ -168,6 +168,12 @@ pub struct HitJson {
     pub countries: Vec<String>,
     pub actors: Vec<ActorJson>,
     pub highlights: Vec<[usize; 2]>,
+    /// The page of a passage of a paged format (PDF).
+    #[serde(default)]
+    pub page: Option<u64>,
+    /// The record id of a brief read from a JSON Lines record.
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Clone)]

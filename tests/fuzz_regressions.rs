@@ -1,0 +1,45 @@
+//! Inputs that once crashed, hung or overflowed a reader (found by the
+//! cargo-fuzz targets in `fuzz/`, or by hand), kept in
+//! `tests/fixtures/fuzz/<format>/`: each must now read as briefs or as an
+//! error, quickly, without a panic.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use briefs::corpus::{read_bytes, Format};
+
+#[test]
+fn crash_inputs_read_without_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let formats = [
+        ("text", Format::Text),
+        ("markdown", Format::Markdown),
+        ("html", Format::Html),
+        ("jsonl", Format::JsonLines),
+        ("pdf", Format::Pdf),
+        ("docx", Format::Docx),
+        ("odt", Format::Odt),
+    ];
+    let mut checked = 0;
+    for (folder, format) in formats {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let bytes = std::fs::read(&path).unwrap();
+            let start = Instant::now();
+            let result = std::panic::catch_unwind(|| read_bytes(format, "crash", &bytes).map(|r| r.briefs.len()));
+            assert!(result.is_ok(), "{} panicked", path.display());
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{} took {:?}",
+                path.display(),
+                start.elapsed()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no crash inputs found under {}", root.display());
+}
