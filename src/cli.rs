@@ -94,6 +94,17 @@ pub enum Command {
                             curl 'http://127.0.0.1:7700/api/search?q=TAPI&facets=1&timeline=1'"
     )]
     Serve(ServeArgs),
+    /// Measure ranking on a judged query set: nDCG@10, MRR@10, Recall@100, MAP.
+    #[command(
+        after_help = "Query sets: BEIR queries.jsonl, TREC topics (<top> blocks) or `qid<TAB>text` lines. \
+                            Judgments: TREC qrels `QID 0 DOC GRADE` (DOC as `briefs search` prints it; \
+                            `DOC@N` judges passage N) or BEIR `qrels/test.tsv`.\n\n\
+                            Examples:\n  briefs eval --queries tests/relevance/queries.tsv --qrels tests/relevance/qrels.txt\n  \
+                            briefs index --corpus beir-corpus --index cran-index   # a folder holding corpus.jsonl\n  \
+                            briefs eval --index cran-index --beir cranfield --any --per-query\n  \
+                            briefs eval --beir cranfield --measure-run bm25.run   # measure another system's run"
+    )]
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +206,81 @@ pub struct SearchArgs {
     /// When to colour text output (NO_COLOR is respected with auto).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Show why each hit scored as it did: BM25 per word and field, and the brief's part.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub ranking: RankingArgs,
+}
+
+/// How scores are made; the defaults are tuned (see RELEVANCE.md).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Ranking")]
+pub struct RankingArgs {
+    /// Weight of the whole brief's BM25 added to each passage's own (0: passages alone).
+    #[arg(long, value_name = "W")]
+    pub brief_weight: Option<f32>,
+    /// Boost of a title match over a body match.
+    #[arg(long, value_name = "B")]
+    pub title_boost: Option<f32>,
+    /// Boost of a heading match over a body match.
+    #[arg(long, value_name = "B")]
+    pub heading_boost: Option<f32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocIdsArg {
+    /// The hit's `doc` (path, or FILE#ID for a JSON Lines record).
+    Doc,
+    /// The record's own id (BEIR's `_id`).
+    Id,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// A BEIR folder: queries.jsonl and qrels/SPLIT.tsv (hits named by record id).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["queries", "qrels"])]
+    pub beir: Option<PathBuf>,
+    /// The split of a BEIR folder whose judgments are used.
+    #[arg(long, value_name = "NAME", default_value = "test", requires = "beir")]
+    pub split: String,
+    /// Query set: BEIR queries.jsonl, TREC topics or `qid<TAB>text` lines.
+    #[arg(long, value_name = "FILE", requires = "qrels")]
+    pub queries: Option<PathBuf>,
+    /// Judgments: TREC qrels or BEIR tsv.
+    #[arg(long, value_name = "FILE")]
+    pub qrels: Option<PathBuf>,
+    /// How hits are named in the judgments (default: doc; id with --beir).
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub doc_ids: Option<DocIdsArg>,
+    /// Match passages with any of the query's words instead of all (as `search --any`).
+    #[arg(long)]
+    pub any: bool,
+    /// Per-brief cap of the passage-level ranking (the brief-level one takes each brief's best passage).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub per_brief: usize,
+    /// Hits ranked per query.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub depth: usize,
+    /// Also print the measures of every query.
+    #[arg(long)]
+    pub per_query: bool,
+    /// Write the brief-level ranking as a TREC run file.
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    /// Tag of the run file's lines.
+    #[arg(long, value_name = "TAG", default_value = "briefs")]
+    pub tag: String,
+    /// Measure this TREC run file instead of searching (`DOC@N` lines rank passages).
+    #[arg(long, value_name = "FILE", conflicts_with = "run")]
+    pub measure_run: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub ranking: RankingArgs,
 }
 
 #[derive(Debug, Args)]

@@ -12,9 +12,11 @@ use briefs::search::{self, FilterResolver, Scope, SearchRequest};
 use jiff::civil::Date;
 
 use crate::cli::{
-    ColorChoice, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, ScopeArg, SearchArgs, ServeArgs, ShowArgs,
-    StatsArgs,
+    ColorChoice, DocIdsArg, EvalArgs, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, RankingArgs, ScopeArg,
+    SearchArgs, ServeArgs, ShowArgs, StatsArgs,
 };
+use briefs::relevance::{self, inputs, DocIds, EvalOptions};
+use briefs::search::Ranking;
 
 /// Exit code for a stale index or briefs that could not be read.
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -167,6 +169,8 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
         },
         facets: args.facets,
         facet_limit: args.facet_limit,
+        ranking: ranking(&args.ranking)?,
+        explain: args.explain,
     };
     let results = search::search(&open, &request)?;
     let mut out = std::io::stdout().lock();
@@ -399,4 +403,84 @@ fn open_browser(url: &str) {
             );
         }
     }
+}
+
+/// The ranking flags over the tuned defaults.
+fn ranking(args: &RankingArgs) -> Result<Ranking> {
+    let defaults = Ranking::default();
+    let check = |flag: &str, value: Option<f32>, default: f32| -> Result<f32> {
+        match value {
+            Some(v) if !v.is_finite() || v < 0.0 => {
+                anyhow::bail!("--{flag} {v}: expected a number of 0 or more")
+            }
+            Some(v) => Ok(v),
+            None => Ok(default),
+        }
+    };
+    Ok(Ranking {
+        brief_weight: check("brief-weight", args.brief_weight, defaults.brief_weight)?,
+        title_boost: check("title-boost", args.title_boost, defaults.title_boost)?,
+        heading_boost: check("heading-boost", args.heading_boost, defaults.heading_boost)?,
+    })
+}
+
+pub fn eval(args: EvalArgs) -> Result<ExitCode> {
+    if args.per_brief == 0 {
+        anyhow::bail!("--per-brief must be at least 1");
+    }
+    if args.depth == 0 {
+        anyhow::bail!("--depth must be at least 1");
+    }
+    let (queries_path, qrels_path) = match (&args.beir, &args.queries, &args.qrels) {
+        (Some(dir), _, _) => (
+            Some(dir.join("queries.jsonl")),
+            dir.join("qrels").join(format!("{}.tsv", args.split)),
+        ),
+        (None, queries, Some(qrels)) => (queries.clone(), qrels.clone()),
+        (None, _, None) => anyhow::bail!("give the judgments: --beir DIR, or --qrels FILE (with --queries FILE)"),
+    };
+    let qrels = inputs::read_qrels(&qrels_path)?;
+    let queries = match &queries_path {
+        Some(path) => inputs::read_queries(path)?,
+        None => Vec::new(),
+    };
+    let report = match &args.measure_run {
+        Some(path) => relevance::measure_run(&queries, &inputs::read_run(path)?, &qrels),
+        None => {
+            if queries.is_empty() {
+                anyhow::bail!("give the queries to run: --queries FILE or --beir DIR");
+            }
+            let options = EvalOptions {
+                any: args.any,
+                per_brief: args.per_brief,
+                depth: args.depth,
+                doc_ids: match (args.doc_ids, &args.beir) {
+                    (Some(DocIdsArg::Doc), _) => DocIds::Doc,
+                    (Some(DocIdsArg::Id), _) | (None, Some(_)) => DocIds::Id,
+                    (None, None) => DocIds::Doc,
+                },
+                ranking: ranking(&args.ranking)?,
+            };
+            let open = open_or_build(&args.locations)?;
+            let rankings = relevance::rank(&open, &queries, &options, relevance::judges_passages(&qrels))?;
+            if let Some(path) = &args.run {
+                let mut file = std::io::BufWriter::new(
+                    std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+                );
+                inputs::write_run(&mut file, &rankings.briefs, &args.tag)
+                    .and_then(|_| file.flush())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            let mut report = relevance::measure(&queries, &rankings.briefs, &rankings.passages, &qrels);
+            report.read_as_words = rankings.read_as_words;
+            report
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => output::write_json(&mut out, &report)?,
+        Format::Text => output::print_eval_text(&mut out, &report, args.per_query)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

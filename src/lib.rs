@@ -18,6 +18,7 @@ pub mod facet;
 pub mod index;
 pub mod output;
 pub mod passage;
+pub mod relevance;
 pub mod search;
 pub mod serve;
 pub mod tokenize;
@@ -28,4 +29,4 @@ pub mod tokenize;
 pub const EXTRACTION_VERSION: u32 = 5;
 
 /// The schema version: bump it whenever the tantivy schema changes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;

@@ -23,6 +23,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Show(args) => commands::show(args),
         cli::Command::Stats(args) => commands::stats(args),
         cli::Command::Serve(args) => commands::serve(args),
+        cli::Command::Eval(args) => commands::eval(args),
     }
 }
 

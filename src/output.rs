@@ -135,7 +135,17 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, style: Style) -> io::
     if !tags.is_empty() {
         writeln!(out, "    {}", style.dim(&sanitize(&tags.join("  |  "))))?;
     }
+    if let Some(explanation) = &hit.explanation {
+        let mut tree = Vec::new();
+        crate::search::explain::write_tree(&mut tree, explanation, 4)?;
+        write!(out, "{}", sanitize_lines(&String::from_utf8_lossy(&tree)))?;
+    }
     writeln!(out)
+}
+
+/// [`sanitize`] line by line, keeping the line breaks.
+fn sanitize_lines(text: &str) -> String {
+    text.lines().map(|l| sanitize(l) + "\n").collect()
 }
 
 fn print_facet_table(out: &mut impl Write, name: &str, values: &[FacetCount], style: Style) -> io::Result<()> {
@@ -481,6 +491,63 @@ fn print_mentions(out: &mut impl Write, mentions: &[Mention], style: Style) -> i
     for m in mentions {
         let line = format!("{} {} <- {:?}{}", m.facet, m.value, m.text, found_by(m));
         writeln!(out, "  {}", style.dim(&sanitize(&line)))?;
+    }
+    Ok(())
+}
+
+/// `briefs eval` for people: the measures, then (with `per_query`) one line a query.
+pub fn print_eval_text(out: &mut impl Write, report: &crate::relevance::EvalReport, per_query: bool) -> io::Result<()> {
+    use crate::relevance::measures::Measures;
+    let row = |out: &mut dyn Write, name: &str, m: &Measures| {
+        writeln!(
+            out,
+            "{name:<10} {:>8.4} {:>8.4} {:>10.4} {:>8.4}",
+            m.ndcg_at_10, m.mrr_at_10, m.recall_at_100, m.map
+        )
+    };
+    writeln!(
+        out,
+        "{} queries measured ({} without a relevant judgment left out)",
+        report.queries, report.unjudged
+    )?;
+    if !report.read_as_words.is_empty() {
+        writeln!(
+            out,
+            "{} queries the query language refused were run as plain words: {}",
+            report.read_as_words.len(),
+            sanitize(&report.read_as_words.join(", "))
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<10} {:>8} {:>8} {:>10} {:>8}",
+        "level", "nDCG@10", "MRR@10", "Recall@100", "MAP"
+    )?;
+    row(out, "brief", &report.brief)?;
+    if let Some(passage) = &report.passage {
+        row(out, "passage", passage)?;
+    }
+    if per_query {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:<10} {:>8} {:>8} {:>10} {:>8}  {:>4}  query",
+            "query", "nDCG@10", "MRR@10", "Recall@100", "MAP", "rel"
+        )?;
+        for q in &report.per_query {
+            let m = &q.brief;
+            writeln!(
+                out,
+                "{:<10} {:>8.4} {:>8.4} {:>10.4} {:>8.4}  {:>4}  {}",
+                sanitize(&q.id),
+                m.ndcg_at_10,
+                m.mrr_at_10,
+                m.recall_at_100,
+                m.map,
+                q.relevant,
+                sanitize(&q.query)
+            )?;
+        }
     }
     Ok(())
 }

@@ -384,7 +384,7 @@ impl<'a> Run<'a> {
         self.report.changed.sort();
         self.report.removed.sort();
         self.report.unchanged = unchanged;
-        let (passages, _) = manifest.totals();
+        let (passages, _, _) = manifest.totals();
         self.report.briefs = manifest.briefs.len() as u64;
         self.report.passages = passages;
         self.report.up_to_date = Some(
@@ -638,6 +638,7 @@ struct Writer {
     briefs: u64,
     passages: u64,
     tokens: [u64; 4],
+    brief_tokens: u64,
     unchanged: u64,
     operations: u64,
 }
@@ -654,13 +655,14 @@ impl Writer {
         writer.set_merge_policy(Box::new(policy));
         // Files of a run that died before its commit go before we write.
         writer.garbage_collect_files().wait()?;
-        let (passages, tokens) = manifest.totals();
+        let (passages, tokens, brief_tokens) = manifest.totals();
         Ok(Writer {
             writer,
             fields: schema::schema().1,
             briefs: manifest.briefs.len() as u64,
             passages,
             tokens,
+            brief_tokens,
             unchanged: 0,
             operations: 0,
         })
@@ -677,6 +679,7 @@ impl Writer {
         if let Some(old) = manifest.briefs.get(key) {
             self.briefs -= 1;
             self.passages -= old.passages;
+            self.brief_tokens -= old.brief_tokens;
             for (total, n) in self.tokens.iter_mut().zip(old.tokens) {
                 *total -= n;
             }
@@ -760,6 +763,7 @@ impl Writer {
     fn add(&mut self, docs: BriefDocuments) -> Result<(), IndexError> {
         self.briefs += 1;
         self.passages += docs.passages;
+        self.brief_tokens += docs.brief_tokens;
         for (total, n) in self.tokens.iter_mut().zip(docs.tokens) {
             *total += n;
         }
@@ -782,6 +786,7 @@ impl Writer {
             briefs: self.briefs,
             passages: self.passages,
             tokens: self.tokens,
+            brief_tokens: self.brief_tokens,
         }
     }
 

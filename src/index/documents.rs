@@ -71,6 +71,8 @@ pub struct BriefDocuments {
     pub passages: u64,
     /// Tokens of each searched field over the brief's passages.
     pub tokens: [u64; 4],
+    /// Tokens of the brief document's `brief_text`.
+    pub brief_tokens: u64,
     /// The brief document first, then its passages in order.
     pub documents: Vec<TantivyDocument>,
     pub warnings: Vec<String>,
@@ -116,6 +118,7 @@ pub fn brief_documents(
     let author_tokens = brief.author.as_deref().map_or(0, |a| tokenize::count_tokens(a) as u64);
     let mut tokens = [0u64; 4];
     let mut passages = Vec::with_capacity(analysed.passages.len());
+    let mut whole = brief.title.clone();
     for (passage, entities) in analysed.passages.iter().zip(&analysed.entities) {
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.kind, kind::PASSAGE);
@@ -131,9 +134,13 @@ pub fn brief_documents(
         doc.add_text(f.title, &brief.title);
         tokens[0] += title_tokens;
         if let Some(heading) = &passage.heading {
+            whole.push('\n');
+            whole.push_str(heading);
             tokens[1] += add_searched(&mut doc, f.heading, heading);
             doc.add_text(f.heading_text, heading);
         }
+        whole.push('\n');
+        whole.push_str(&passage.text);
         tokens[2] += add_searched(&mut doc, f.body, &passage.text);
         if let Some(author) = &brief.author {
             doc.add_text(f.author, author);
@@ -171,6 +178,8 @@ pub fn brief_documents(
     for (field, count) in f.token_counts.iter().zip(tokens) {
         head.add_u64(*field, count);
     }
+    let brief_tokens = add_searched(&mut head, f.brief_text, &whole);
+    head.add_u64(f.brief_text_tokens, brief_tokens);
     for facet in union {
         head.add_facet(f.brief_facets, facet);
     }
@@ -191,6 +200,7 @@ pub fn brief_documents(
         hash,
         passages: count,
         tokens,
+        brief_tokens,
         documents,
         warnings,
     })

@@ -22,6 +22,8 @@ pub struct ManifestBrief {
     pub passages: u64,
     /// Tokens of each searched field over the brief's passages.
     pub tokens: [u64; 4],
+    /// Tokens of the brief's whole text (`brief_text`).
+    pub brief_tokens: u64,
 }
 
 /// What the index knows of a file: when its size and modification time are
@@ -49,17 +51,19 @@ impl Manifest {
         out
     }
 
-    /// Passages and tokens over every brief of the manifest.
-    pub fn totals(&self) -> (u64, [u64; 4]) {
+    /// Passages, tokens, and whole-brief tokens over every brief of the manifest.
+    pub fn totals(&self) -> (u64, [u64; 4], u64) {
         let mut tokens = [0u64; 4];
         let mut passages = 0;
+        let mut brief_tokens = 0;
         for brief in self.briefs.values() {
             passages += brief.passages;
+            brief_tokens += brief.brief_tokens;
             for (total, n) in tokens.iter_mut().zip(brief.tokens) {
                 *total += n;
             }
         }
-        (passages, tokens)
+        (passages, tokens, brief_tokens)
     }
 }
 
@@ -82,6 +86,7 @@ pub fn read(searcher: &Searcher, fields: &Fields) -> Result<Manifest, IndexError
                 fast.u64("body_tokens")?,
                 fast.u64("author_tokens")?,
             ];
+            let brief_tokens = fast.u64("brief_text_tokens")?;
             for doc in briefs {
                 let key = term_of(&brief_ords, &keys, doc)?;
                 let file = term_of(&file_ords, &files, doc)?;
@@ -93,6 +98,7 @@ pub fn read(searcher: &Searcher, fields: &Fields) -> Result<Manifest, IndexError
                         hash: hash.first(doc).unwrap_or(0),
                         passages: passages.first(doc).unwrap_or(0),
                         tokens,
+                        brief_tokens: brief_tokens.first(doc).unwrap_or(0),
                     },
                 );
             }

@@ -74,6 +74,12 @@ pub struct Fields {
     /// (in the order of [`searched_fields`]).
     pub passages: Field,
     pub token_counts: [Field; 4],
+    /// The whole brief's searched text (title once, headings, passages),
+    /// for brief-level BM25: evidence spread over a brief ranks its
+    /// passages (see `search::ranking`). Frequencies only, no positions.
+    pub brief_text: Field,
+    /// Tokens of `brief_text`.
+    pub brief_text_tokens: Field,
 
     // File documents.
     /// The file's key.
@@ -118,6 +124,15 @@ pub fn schema() -> (Schema, Fields) {
             b.add_u64_field("body_tokens", column.clone()),
             b.add_u64_field("author_tokens", column.clone()),
         ],
+        brief_text: b.add_text_field(
+            "brief_text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenize::ANALYZER_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
+        brief_text_tokens: b.add_u64_field("brief_text_tokens", column.clone()),
         stamp: b.add_text_field("stamp", STRING | FAST),
         size: b.add_u64_field("size", column),
         mtime: b.add_i64_field("mtime", FAST),

@@ -35,6 +35,9 @@ pub struct IndexState {
     /// Tokens of each searched field over all live passages
     /// (title, heading, body, author).
     pub tokens: [u64; 4],
+    /// Tokens of `brief_text` over all live briefs.
+    #[serde(default)]
+    pub brief_tokens: u64,
 }
 
 /// BM25 statistics over live passages only; see the module doc.
@@ -42,8 +45,10 @@ pub struct ExactStatistics<'a> {
     searcher: &'a Searcher,
     fields: Fields,
     state: &'a IndexState,
-    /// Per segment, the deleted passage documents, found when first needed.
+    /// Per segment, the deleted documents of the counted kind, found when first needed.
     deleted: Vec<OnceCell<Vec<DocId>>>,
+    /// Which documents count: passages, or (for brief-level scores) briefs.
+    counted: u64,
 }
 
 impl<'a> ExactStatistics<'a> {
@@ -53,10 +58,28 @@ impl<'a> ExactStatistics<'a> {
             fields,
             state,
             deleted: searcher.segment_readers().iter().map(|_| OnceCell::new()).collect(),
+            counted: kind::PASSAGE,
         }
     }
 
-    fn deleted_passages(&self, segment: usize) -> &[DocId] {
+    /// Statistics over live brief documents, for the brief-level BM25 of
+    /// `brief_text`: a brief is then the document that terms occur in.
+    pub fn of_briefs(searcher: &'a Searcher, fields: Fields, state: &'a IndexState) -> ExactStatistics<'a> {
+        ExactStatistics {
+            counted: kind::BRIEF,
+            ..ExactStatistics::new(searcher, fields, state)
+        }
+    }
+
+    fn document_count(&self) -> u64 {
+        if self.counted == kind::BRIEF {
+            self.state.briefs
+        } else {
+            self.state.passages
+        }
+    }
+
+    fn deleted_counted(&self, segment: usize) -> &[DocId] {
         self.deleted[segment].get_or_init(|| {
             let reader = &self.searcher.segment_readers()[segment];
             let Some(alive) = reader.alive_bitset() else {
@@ -65,14 +88,14 @@ impl<'a> ExactStatistics<'a> {
             let kinds = reader.fast_fields().u64("kind").ok();
             (0..reader.max_doc())
                 .filter(|&doc| alive.is_deleted(doc))
-                .filter(|&doc| kinds.as_ref().is_none_or(|k| k.first(doc) == Some(kind::PASSAGE)))
+                .filter(|&doc| kinds.as_ref().is_none_or(|k| k.first(doc) == Some(self.counted)))
                 .collect()
         })
     }
 
-    /// Deleted passages of `segment` that contain `term`.
+    /// Deleted counted documents of `segment` that contain `term`.
     fn deleted_with(&self, segment: usize, term: &Term) -> tantivy::Result<u64> {
-        let deleted = self.deleted_passages(segment);
+        let deleted = self.deleted_counted(segment);
         if deleted.is_empty() {
             return Ok(0);
         }
@@ -100,6 +123,9 @@ impl<'a> ExactStatistics<'a> {
 
 impl Bm25StatisticsProvider for ExactStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if field == self.fields.brief_text {
+            return Ok(self.state.brief_tokens);
+        }
         match self.searched_position(field) {
             Some(i) => Ok(self.state.tokens[i]),
             None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
@@ -108,7 +134,7 @@ impl Bm25StatisticsProvider for ExactStatistics<'_> {
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
         // BM25 divides by it: an index with no passage still answers (nothing).
-        Ok(self.state.passages.max(1))
+        Ok(self.document_count().max(1))
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
@@ -116,6 +142,6 @@ impl Bm25StatisticsProvider for ExactStatistics<'_> {
         for segment in 0..self.searcher.segment_readers().len() {
             freq = freq.saturating_sub(self.deleted_with(segment, term)?);
         }
-        Ok(freq.min(self.state.passages.max(1)))
+        Ok(freq.min(self.document_count().max(1)))
     }
 }

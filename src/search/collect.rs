@@ -20,6 +20,8 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::ranking::{BriefEvidence, SegmentBriefs};
+
 /// What ranks hits first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
@@ -30,10 +32,12 @@ pub enum Order {
 }
 
 /// Collects the best `limit` passages, at most `per_brief` per brief.
-pub struct TopPassages {
+pub struct TopPassages<'a> {
     pub limit: usize,
     pub per_brief: usize,
     pub order: Order,
+    /// Brief-level evidence added to each passage's score.
+    pub evidence: Option<&'a BriefEvidence>,
 }
 
 /// One ranked passage.
@@ -97,6 +101,9 @@ pub struct SegmentTop {
     dates: Column<DateTime>,
     heap: BinaryHeap<Entry>,
     current: Vec<Entry>,
+    evidence: Option<SegmentBriefs>,
+    /// The most the evidence adds to a passage's own score.
+    bound: Score,
 }
 
 impl SegmentTop {
@@ -109,6 +116,10 @@ impl SegmentTop {
         if self.current.first().is_some_and(|e| e.brief != brief) {
             self.flush();
         }
+        let score = match &mut self.evidence {
+            Some(evidence) => score + evidence.score(doc),
+            None => score,
+        };
         let rank = match self.order {
             Order::Score => f64::from(score),
             Order::Newest => self
@@ -151,7 +162,7 @@ impl SegmentTop {
     /// still win on the brief key, so the bound is just under the worst.
     fn threshold(&self) -> Score {
         match self.heap.peek() {
-            Some(worst) if self.heap.len() >= self.limit => (worst.score).next_down(),
+            Some(worst) if self.heap.len() >= self.limit => (worst.score - self.bound).next_down(),
             _ => Score::MIN,
         }
     }
@@ -188,7 +199,7 @@ impl SegmentCollector for SegmentTop {
     }
 }
 
-impl Collector for TopPassages {
+impl Collector for TopPassages<'_> {
     type Fruit = Vec<Ranked>;
     type Child = SegmentTop;
 
@@ -204,6 +215,14 @@ impl Collector for TopPassages {
             dates: fast.date("date")?,
             heap: BinaryHeap::with_capacity(self.limit + 1),
             current: Vec::with_capacity(self.per_brief + 1),
+            evidence: match (self.order, self.evidence) {
+                (Order::Score, Some(evidence)) => Some(evidence.for_segment(reader)?),
+                _ => None,
+            },
+            bound: match (self.order, self.evidence) {
+                (Order::Score, Some(evidence)) => evidence.bound(),
+                _ => 0.0,
+            },
         })
     }
 

@@ -10,9 +10,11 @@
 //! incrementally ranks exactly like a full build.
 
 pub mod collect;
+pub mod explain;
 pub mod facets;
 pub mod highlight;
 pub mod query;
+pub mod ranking;
 pub mod resolve;
 pub mod scope;
 pub mod timeline;
@@ -32,6 +34,7 @@ use collect::{Order, TopPassages};
 use facets::{Counts, FacetCounter};
 
 pub use query::{parse_query, validate_query, QUERY_FIELDS};
+pub use ranking::Ranking;
 pub use resolve::{nearest, FilterResolver};
 
 /// Why a search could not run.
@@ -108,6 +111,10 @@ pub struct SearchRequest {
     pub facets: bool,
     /// How many values of each facet to report.
     pub facet_limit: usize,
+    /// How scores are made.
+    pub ranking: Ranking,
+    /// Explain each hit's score.
+    pub explain: bool,
 }
 
 /// One ranked passage.
@@ -132,6 +139,19 @@ pub struct Hit {
     pub actors: Vec<Actor>,
     /// Byte ranges of `text` that match query words.
     pub highlights: Vec<[usize; 2]>,
+    /// Why the hit scored as it did (with `--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<tantivy::query::Explanation>,
+}
+
+/// A ranked passage without its stored text: what `briefs eval` needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedHit {
+    pub doc: String,
+    /// The record's own id, for a brief read from a JSON Lines file.
+    pub id: Option<String>,
+    pub passage: u64,
+    pub score: f32,
 }
 
 /// One facet value with the number of briefs and passages it covers.
@@ -188,7 +208,16 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
     index::catch_panic(|| run(open, request))
 }
 
-fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+/// A search's query and its ranked passages, before stored fields are read.
+struct Ranked {
+    text: Option<Box<dyn Query>>,
+    query: Box<dyn Query>,
+    evidence: Option<ranking::BriefEvidence>,
+    passages: Vec<collect::Ranked>,
+    browsing: bool,
+}
+
+fn rank(open: &OpenIndex, request: &SearchRequest) -> Result<Ranked, SearchError> {
     let browsing = request.query.trim().is_empty();
     if browsing && !request.has_filter() && request.since.is_none() && request.until.is_none() {
         return Err(SearchError::EmptyQuery);
@@ -201,7 +230,12 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
     let text: Option<Box<dyn Query>> = if browsing {
         None
     } else {
-        Some(parse_query(open, &request.query, request.any)?)
+        Some(query::parse_query_ranked(
+            open,
+            &request.query,
+            request.any,
+            &request.ranking,
+        )?)
     };
     let dims = request.dims();
     let clauses = query::Clauses {
@@ -211,21 +245,80 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         scope: request.scope,
         dims: &dims,
     };
-    let searcher = &open.searcher;
-    let statistics = open.statistics();
     let query = clauses.all();
+    let evidence = match &text {
+        Some(text) => ranking::BriefEvidence::new(open, &highlight::query_terms(&**text), &request.ranking)?,
+        None => None,
+    };
     let top = TopPassages {
         limit: request.offset + request.limit,
         per_brief: request.per_brief,
         order: if browsing { Order::Newest } else { Order::Score },
+        evidence: evidence.as_ref(),
     };
-    let ranked = searcher.search_with_statistics_provider(&*query, &top, &statistics)?;
+    let passages = open
+        .searcher
+        .search_with_statistics_provider(&*query, &top, &open.statistics())?;
+    Ok(Ranked {
+        text,
+        query,
+        evidence,
+        passages,
+        browsing,
+    })
+}
+
+/// Ranks passages as [`search`] does, reading only each brief's record:
+/// no stored text, highlights, facet counts or total.
+pub fn rank_only(open: &OpenIndex, request: &SearchRequest) -> Result<Vec<RankedHit>, SearchError> {
+    index::catch_panic(|| {
+        let ranked = rank(open, request)?;
+        let mut ids: HashMap<String, Option<String>> = HashMap::new();
+        let mut out = Vec::new();
+        for passage in ranked.passages.into_iter().skip(request.offset) {
+            if !ids.contains_key(&passage.brief) {
+                let record = brief_record(open, &passage.brief, passage.address.segment_ord)?;
+                ids.insert(passage.brief.clone(), record.id);
+            }
+            out.push(RankedHit {
+                id: ids[&passage.brief].clone(),
+                doc: passage.brief,
+                passage: passage.ordinal,
+                score: if ranked.browsing { 0.0 } else { passage.score },
+            });
+        }
+        Ok(out)
+    })
+}
+
+fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let Ranked {
+        text,
+        query,
+        evidence,
+        passages: ranked,
+        browsing,
+    } = rank(open, request)?;
+    let dims = request.dims();
+    let clauses = query::Clauses {
+        open,
+        text: text.as_deref(),
+        dates: (request.since.map(date_seconds), request.until.map(date_seconds)),
+        scope: request.scope,
+        dims: &dims,
+    };
+    let searcher = &open.searcher;
     let total_hits = searcher.search(&*query, &Count)? as u64;
     let facets = if request.facets {
         Some(facet_counts(
             count_facets(open, request, &clauses, &dims)?,
             request.facet_limit,
         ))
+    } else {
+        None
+    };
+    let explainer = if request.explain && !browsing {
+        Some(explain::Explainer::new(open, &*query, evidence.as_ref())?)
     } else {
         None
     };
@@ -256,6 +349,10 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
             text: passage.text,
             countries: passage.countries,
             actors: passage.actors,
+            explanation: match &explainer {
+                Some(explainer) => Some(explainer.explain(ranked.address)?),
+                None => None,
+            },
         });
     }
     Ok(SearchResults {

@@ -11,6 +11,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use tantivy::Term;
 
+use super::ranking::Ranking;
 use super::scope::BriefScopeQuery;
 use super::{Scope, SearchError};
 use crate::index::schema::kind;
@@ -157,6 +158,16 @@ fn explain_parser_error(query: &str, err: QueryParserError) -> SearchError {
 /// Parses the user's query with tantivy's query language over title
 /// (boosted), heading and body.
 pub fn parse_query(open: &OpenIndex, text: &str, any: bool) -> Result<Box<dyn Query>, SearchError> {
+    parse_query_ranked(open, text, any, &Ranking::default())
+}
+
+/// [`parse_query`] with the field boosts of `ranking`.
+pub fn parse_query_ranked(
+    open: &OpenIndex,
+    text: &str,
+    any: bool,
+    ranking: &Ranking,
+) -> Result<Box<dyn Query>, SearchError> {
     validate_query(text)?;
     let f = &open.fields;
     let mut parser = QueryParser::new(
@@ -164,8 +175,8 @@ pub fn parse_query(open: &OpenIndex, text: &str, any: bool) -> Result<Box<dyn Qu
         vec![f.title, f.heading, f.body],
         open.index.tokenizers().clone(),
     );
-    parser.set_field_boost(f.title, 2.0);
-    parser.set_field_boost(f.heading, 1.5);
+    parser.set_field_boost(f.title, ranking.title_boost);
+    parser.set_field_boost(f.heading, ranking.heading_boost);
     if !any {
         parser.set_conjunction_by_default();
     }
