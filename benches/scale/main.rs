@@ -17,11 +17,14 @@
 //! 5. in-process latency of the query mix (`queries.rs`) for each system;
 //! 6. whole-process `briefs search` (plain, with `--facets`) and the plain
 //!    tantivy equivalent, `briefs stats`, `briefs facets`;
-//! 7. the Markdown report (`report.rs`) on stdout and in `--out`.
+//! 7. the first `--format-briefs` briefs written in every format
+//!    (`formats.rs`), each folder built with `briefs index`;
+//! 8. the Markdown report (`report.rs`) on stdout and in `--out`.
 //!
 //! The `briefs` binary is the one cargo builds for this bench (release
 //! profile); `--briefs-bin` points at another one (e.g. another worktree's).
 
+mod formats;
 mod fts5;
 mod generator;
 mod inprocess;
@@ -59,11 +62,13 @@ struct Options {
     out: Option<PathBuf>,
     briefs_bin: PathBuf,
     keep: bool,
+    /// Briefs written in each format for the per-format builds (0: skip).
+    format_briefs: usize,
 }
 
 const USAGE: &str = "usage: cargo bench --bench scale -- [--briefs N] [--seed N] [--runs N] [--queries N] \
                      [--repeat N] [--budget-secs N] [--process-queries N] [--threads N] [--heap-mb MB] [--work DIR] [--out FILE] \
-                     [--briefs-bin PATH] [--keep]";
+                     [--briefs-bin PATH] [--format-briefs N] [--keep]";
 
 fn parse_options() -> Options {
     let mut o = Options {
@@ -80,6 +85,7 @@ fn parse_options() -> Options {
         out: None,
         briefs_bin: PathBuf::from(env!("CARGO_BIN_EXE_briefs")),
         keep: false,
+        format_briefs: 2000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -103,6 +109,7 @@ fn parse_options() -> Options {
             "--out" => o.out = Some(PathBuf::from(value())),
             "--briefs-bin" => o.briefs_bin = PathBuf::from(value()),
             "--keep" => o.keep = true,
+            "--format-briefs" => o.format_briefs = number(value()) as usize,
             "--bench" => {} // cargo bench passes it to harness = false benches
             _ => panic!("unknown flag {arg}\n{USAGE}"),
         }
@@ -235,6 +242,8 @@ const WORK_ITEMS: &[&str] = &[
     "export.jsonl",
     "passages.tsv",
     "mix.json",
+    "formats",
+    "format-index",
 ];
 
 fn clean(work: &Path) {
@@ -482,9 +491,41 @@ fn run(o: &Options) {
     };
     r.stats = median_of(&["stats"]);
     r.facets = median_of(&["facets"]);
+
+    // 7. The same briefs in every format.
+    if o.format_briefs > 0 {
+        let format_index = work.join("format-index");
+        for corpus in formats::write_all(&corpus, &work.join("formats"), o.format_briefs) {
+            let runs: Vec<Usage> = (0..o.runs)
+                .map(|_| {
+                    let _ = std::fs::remove_dir_all(&format_index);
+                    let mut cmd = Command::new(&o.briefs_bin);
+                    cmd.args(["index", "-q", "--index"])
+                        .arg(&format_index)
+                        .arg("--corpus")
+                        .arg(&corpus.dir)
+                        .env("NO_COLOR", "1");
+                    measure::run(&mut cmd, None).usage
+                })
+                .collect();
+            let usage = measure::median_usage(&runs);
+            log(
+                started,
+                &format!("{} build: {:.2} s", corpus.name, usage.wall.as_secs_f64()),
+            );
+            r.formats.push(report::FormatBuild {
+                name: corpus.name,
+                bytes: corpus.bytes,
+                usage,
+            });
+            let _ = std::fs::remove_dir_all(&corpus.dir);
+        }
+        r.format_briefs = o.format_briefs;
+        let _ = std::fs::remove_dir_all(&format_index);
+    }
     r.total_secs = started.elapsed().as_secs_f64();
 
-    // 7. Report.
+    // 8. Report.
     let report = r.markdown();
     println!("\n{report}");
     if let Some(out) = &o.out {

@@ -50,7 +50,18 @@ pub struct Results {
     pub process: Vec<ProcessRow>,
     pub stats: Usage,
     pub facets: Usage,
+    /// Briefs written in each format, and the builds of each format's folder.
+    pub format_briefs: usize,
+    pub formats: Vec<FormatBuild>,
     pub total_secs: f64,
+}
+
+/// A full build of the same briefs written in one format.
+#[derive(Default)]
+pub struct FormatBuild {
+    pub name: &'static str,
+    pub bytes: u64,
+    pub usage: Usage,
 }
 
 pub const SYSTEMS: &[&str] = &["briefs", "tantivy", "fts5"];
@@ -221,6 +232,35 @@ impl Results {
                 ms(u.wall.as_secs_f64()),
                 mb(u.max_rss)
             );
+        }
+
+        if let Some(text) = self.formats.first() {
+            let _ = writeln!(
+                w,
+                "\n#### The first {} briefs in each format (full `briefs index`, median of {} runs)\n",
+                thousands(self.format_briefs as u64),
+                self.runs
+            );
+            let _ = writeln!(
+                w,
+                "| format | files MB | time s | MB/s | briefs/s | CPU s | time / txt |"
+            );
+            let _ = writeln!(w, "|---|---|---|---|---|---|---|");
+            let text_secs = text.usage.wall.as_secs_f64();
+            for f in &self.formats {
+                let secs = f.usage.wall.as_secs_f64();
+                let _ = writeln!(
+                    w,
+                    "| {} | {:.1} | {:.2} | {:.1} | {:.0} | {:.1} | {} |",
+                    f.name,
+                    mb(f.bytes),
+                    secs,
+                    mb(f.bytes) / secs,
+                    self.format_briefs as f64 / secs,
+                    f.usage.cpu.as_secs_f64(),
+                    ratio(secs / text_secs),
+                );
+            }
         }
 
         let _ = writeln!(w, "\n#### Targets (issue 7)\n");
