@@ -141,7 +141,7 @@ pub struct Hit {
     pub highlights: Vec<[usize; 2]>,
     /// Why the hit scored as it did (with `--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<tantivy::query::Explanation>,
+    pub explanation: Option<serde_json::Value>,
 }
 
 /// A ranked passage without its stored text: what `briefs eval` needs.

@@ -40,8 +40,8 @@ pub struct Ranking {
 impl Default for Ranking {
     fn default() -> Ranking {
         Ranking {
-            brief_weight: 1.0,
-            title_boost: 2.0,
+            brief_weight: 4.0,
+            title_boost: 1.5,
             heading_boost: 1.5,
         }
     }

@@ -1,0 +1,273 @@
+//! Ranking quality under test: `briefs eval` against hand-computed measures
+//! on tiny fixtures (tests/fixtures/eval), and the judged set of the demo
+//! corpus (tests/relevance) against the floor its nDCG@10 has reached.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::TestEnv;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Measures {
+    ndcg_at_10: f64,
+    mrr_at_10: f64,
+    recall_at_100: f64,
+    map: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct QueryMeasures {
+    id: String,
+    relevant: usize,
+    brief: Measures,
+    passage: Option<Measures>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Report {
+    queries: usize,
+    unjudged: usize,
+    read_as_words: Vec<String>,
+    brief: Measures,
+    passage: Option<Measures>,
+    per_query: Vec<QueryMeasures>,
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> String {
+    repo().join("tests/fixtures/eval").join(name).display().to_string()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-4
+}
+
+fn assert_measures(m: &Measures, ndcg: f64, mrr: f64, recall: f64, map: f64) {
+    assert!(
+        close(m.ndcg_at_10, ndcg) && close(m.mrr_at_10, mrr) && close(m.recall_at_100, recall) && close(m.map, map),
+        "{m:?} != nDCG {ndcg} MRR {mrr} R {recall} MAP {map}"
+    );
+}
+
+/// `zebra` is in `a.txt` three times and once in `b.txt`'s second passage.
+fn zoo() -> TestEnv {
+    TestEnv::new(&[
+        ("a.txt", "Zebra notes\n\nThe zebra zebra zebra.\n"),
+        (
+            "b.txt",
+            "Animals\n\nFirst paragraph, about giraffes and lions.\n\n\
+             A zebra was seen once among many other animals of the plains near the river today.\n",
+        ),
+        ("c.txt", "Okapi\n\nThe okapi lives in the forest.\n"),
+    ])
+}
+
+fn eval(env: &TestEnv, args: &[&str]) -> Report {
+    let mut full = vec!["eval", "--format", "json"];
+    full.extend_from_slice(args);
+    let out = env.cmd(&full).output().expect("run briefs eval");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("eval JSON")
+}
+
+#[test]
+fn measures_of_a_query_set_match_hand_computed_values() {
+    let env = zoo();
+    let report = eval(
+        &env,
+        &["--queries", &fixture("queries.tsv"), "--qrels", &fixture("qrels.txt")],
+    );
+    // q3 has no relevant judgment: not measured.
+    assert_eq!((report.queries, report.unjudged), (2, 1));
+    // q1: ranking a (0), b (2); relevant b and c (1).
+    // nDCG = (2/log2 3) / (2 + 1/log2 3); MRR 1/2; recall 1/2; AP (1/2)/2.
+    let q1 = report.per_query.iter().find(|q| q.id == "q1").unwrap();
+    assert_eq!(q1.relevant, 2);
+    let ndcg_q1 = (2.0 / 3f64.log2()) / (2.0 + 1.0 / 3f64.log2());
+    assert_measures(&q1.brief, ndcg_q1, 0.5, 0.5, 0.25);
+    // q2: c first and only: every measure 1.
+    assert_measures(&report.brief, (ndcg_q1 + 1.0) / 2.0, 0.75, 0.75, 0.625);
+    assert!(report.passage.is_none(), "no passage is judged");
+}
+
+#[test]
+fn trec_topics_read_like_the_tsv_query_set() {
+    let env = zoo();
+    let tsv = eval(
+        &env,
+        &["--queries", &fixture("queries.tsv"), "--qrels", &fixture("qrels.txt")],
+    );
+    let trec = eval(
+        &env,
+        &["--queries", &fixture("topics.trec"), "--qrels", &fixture("qrels.txt")],
+    );
+    assert_eq!(trec.queries, 2);
+    assert_measures(
+        &trec.brief,
+        tsv.brief.ndcg_at_10,
+        tsv.brief.mrr_at_10,
+        tsv.brief.recall_at_100,
+        tsv.brief.map,
+    );
+}
+
+#[test]
+fn passage_judgments_give_passage_level_measures() {
+    let env = zoo();
+    let report = eval(
+        &env,
+        &[
+            "--queries",
+            &fixture("queries.tsv"),
+            "--qrels",
+            &fixture("passages.qrels"),
+        ],
+    );
+    assert_eq!(report.queries, 1);
+    // Briefs: a, then b (graded 2 through its passage 1).
+    let half = 1.0 / 3f64.log2();
+    assert_measures(&report.brief, half, 0.5, 1.0, 0.5);
+    // Passages: a@0, then b@1; b@0 holds no zebra.
+    let passage = report.passage.expect("passage level");
+    assert_measures(&passage, half, 0.5, 1.0, 0.5);
+    assert!(report.per_query[0].passage.is_some());
+}
+
+#[test]
+fn beir_folders_name_hits_by_record_id() {
+    let corpus = std::fs::read_to_string(fixture("beir/corpus.jsonl")).unwrap();
+    let env = TestEnv::new(&[("corpus.jsonl", &corpus)]);
+    let report = eval(&env, &["--beir", &fixture("beir"), "--any"]);
+    assert_eq!(report.queries, 2);
+    // 1 `zebra`: d1, d2 (relevant, 1). 2 `okapi?`: d3 (2), d2 (1), ideal.
+    assert_measures(&report.brief, (1.0 / 3f64.log2() + 1.0) / 2.0, 0.75, 1.0, 0.75);
+}
+
+#[test]
+fn a_written_run_measures_the_same_when_read_back() {
+    let env = zoo();
+    let run = env.dir.path().join("out.run");
+    let run_arg = run.display().to_string();
+    let args = ["--queries", &fixture("queries.tsv"), "--qrels", &fixture("qrels.txt")];
+    let mut with_run = args.to_vec();
+    with_run.extend(["--run", &run_arg, "--tag", "mine"]);
+    let searched = eval(&env, &with_run);
+    let text = std::fs::read_to_string(&run).unwrap();
+    let first = text.lines().next().unwrap();
+    let fields: Vec<&str> = first.split_whitespace().collect();
+    assert_eq!(fields[..4], ["q1", "Q0", "a.txt", "1"], "{text}");
+    assert_eq!(fields[5], "mine");
+    let mut measure = args.to_vec();
+    measure.extend(["--measure-run", &run_arg]);
+    let read_back = eval(&env, &measure);
+    assert_measures(
+        &read_back.brief,
+        searched.brief.ndcg_at_10,
+        searched.brief.mrr_at_10,
+        searched.brief.recall_at_100,
+        searched.brief.map,
+    );
+}
+
+#[test]
+fn bad_eval_inputs_are_explained_not_panicked_on() {
+    let env = zoo();
+    let out = env
+        .cmd(&["eval", "--queries", &fixture("queries.tsv")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = env.cmd(&["eval", "--beir", "/nonexistent-beir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    let bad = env.dir.path().join("bad.qrels");
+    std::fs::write(&bad, "q1 0 a.txt 1\nq1 a.txt\n").unwrap();
+    let out = env
+        .cmd(&[
+            "eval",
+            "--queries",
+            &fixture("queries.tsv"),
+            "--qrels",
+            &bad.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.qrels:2"), "{out:?}");
+    let out = env
+        .cmd(&[
+            "eval",
+            "--queries",
+            &fixture("queries.tsv"),
+            "--qrels",
+            &fixture("qrels.txt"),
+            "--depth",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn text_output_lists_every_query_with_per_query() {
+    let env = zoo();
+    let out = env
+        .cmd(&[
+            "eval",
+            "--queries",
+            &fixture("queries.tsv"),
+            "--qrels",
+            &fixture("qrels.txt"),
+            "--per-query",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("nDCG@10"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("q1 ")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("q2 ")), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("q3 ")), "q3 is unjudged: {text}");
+}
+
+/// The judged set's brief-level nDCG@10 with `--any` (measured 0.9262 with
+/// the tuned defaults; whole-document BM25 scores 0.8717 on the same set;
+/// see RELEVANCE.md). Raise it as ranking improves.
+const JUDGED_SET_FLOOR: f64 = 0.92;
+
+#[test]
+fn judged_set_stays_above_its_floor() {
+    let env = TestEnv::new(&[]);
+    let relevance = repo().join("tests/relevance");
+    let out = assert_cmd::Command::cargo_bin("briefs")
+        .unwrap()
+        .args(["eval", "--format", "json", "--any", "--corpus"])
+        .arg(repo().join("corpus"))
+        .arg("--index")
+        .arg(env.index())
+        .arg("--queries")
+        .arg(relevance.join("queries.tsv"))
+        .arg("--qrels")
+        .arg(relevance.join("qrels.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let judged = std::fs::read_to_string(relevance.join("queries.tsv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(report.queries, judged, "every judged query is measured");
+    assert!(report.read_as_words.is_empty(), "{:?}", report.read_as_words);
+    assert!(
+        report.brief.ndcg_at_10 >= JUDGED_SET_FLOOR,
+        "nDCG@10 {:.4} fell below the floor {JUDGED_SET_FLOOR}",
+        report.brief.ndcg_at_10
+    );
+}
