@@ -226,6 +226,9 @@ pub struct RankingArgs {
     /// Boost of a heading match over a body match.
     #[arg(long, value_name = "B")]
     pub heading_boost: Option<f32>,
+    /// Weight of a spelling variant of a capitalised name (Mottaki for Muttaqi; 0: none).
+    #[arg(long, value_name = "W")]
+    pub variant_weight: Option<f32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

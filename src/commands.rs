@@ -421,6 +421,7 @@ fn ranking(args: &RankingArgs) -> Result<Ranking> {
         brief_weight: check("brief-weight", args.brief_weight, defaults.brief_weight)?,
         title_boost: check("title-boost", args.title_boost, defaults.title_boost)?,
         heading_boost: check("heading-boost", args.heading_boost, defaults.heading_boost)?,
+        variant_weight: check("variant-weight", args.variant_weight, defaults.variant_weight)?,
     })
 }
 

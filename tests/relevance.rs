@@ -236,10 +236,10 @@ fn text_output_lists_every_query_with_per_query() {
     assert!(!text.lines().any(|l| l.starts_with("q3 ")), "q3 is unjudged: {text}");
 }
 
-/// The judged set's brief-level nDCG@10 with `--any` (measured 0.9262 with
+/// The judged set's brief-level nDCG@10 with `--any` (measured 0.9383 with
 /// the tuned defaults; whole-document BM25 scores 0.8717 on the same set;
 /// see RELEVANCE.md). Raise it as ranking improves.
-const JUDGED_SET_FLOOR: f64 = 0.92;
+const JUDGED_SET_FLOOR: f64 = 0.93;
 
 #[test]
 fn judged_set_stays_above_its_floor() {
@@ -271,3 +271,53 @@ fn judged_set_stays_above_its_floor() {
         report.brief.ndcg_at_10
     );
 }
+
+/// The demo corpus indexed once for the tests that call the library.
+fn demo_index() -> (tempfile::TempDir, briefs::index::OpenIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = briefs::index::BuildOptions {
+        progress: false,
+        ..briefs::index::BuildOptions::new(&repo().join("corpus"), &dir.path().join("index"))
+    };
+    briefs::index::build(&options).unwrap();
+    let open = briefs::index::open(&dir.path().join("index")).unwrap();
+    (dir, open)
+}
+
+#[test]
+fn names_find_their_spelling_variants_and_common_words_find_none() {
+    use briefs::search::variants::variants;
+    let (_dir, open) = demo_index();
+    let found = variants(&open, "Muttaqi");
+    assert!(found.iter().any(|v| v == "mottaki"), "{found:?}");
+    assert!(found.iter().any(|v| v == "muttaki"), "{found:?}");
+    assert!(variants(&open, "Qandahar").iter().any(|v| v == "kandahar"));
+    assert!(variants(&open, "Abdollahian").iter().any(|v| v == "abdullahian"));
+    assert!(variants(&open, "Araghchi").iter().any(|v| v == "araqchi"));
+    // The corpus's most frequent words of five letters or more, capitalised
+    // as at the start of a question: none is expanded.
+    let mut expanded = Vec::new();
+    for word in COMMON_WORDS.split_whitespace() {
+        let mut capitalised = word[..1].to_uppercase();
+        capitalised.push_str(&word[1..]);
+        let found = variants(&open, &capitalised);
+        if !found.is_empty() {
+            expanded.push(format!("{word}: {found:?}"));
+        }
+    }
+    assert!(expanded.is_empty(), "common words expanded: {expanded:#?}");
+}
+
+/// Words of five letters or more among the 150 most frequent of the demo
+/// corpus, names left out.
+const COMMON_WORDS: &str = "\
+officials minister would foreign after which first border through since author president \
+advertisement between central about government trade years water their talks security country state \
+province power united agreed under signed railway called agreement pipeline could route project \
+several prime people against title ministry meeting later still region countries women three \
+sanctions other energy while cooperation without group regional killed islamic corridor attack \
+administration sides leaders international western summit asian affairs section river joint groups \
+embassy world where neighbours across special rights national kilometres dollars within delegation \
+transport south october movement ministers before wednesday treaty support relations months million \
+largest including electricity digest development traders january spokesman march external earlier \
+crossing build august analysts visit";

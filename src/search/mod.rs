@@ -18,6 +18,7 @@ pub mod ranking;
 pub mod resolve;
 pub mod scope;
 pub mod timeline;
+pub mod variants;
 
 use std::collections::HashMap;
 
@@ -230,9 +231,15 @@ fn rank(open: &OpenIndex, request: &SearchRequest) -> Result<Ranked, SearchError
     let text: Option<Box<dyn Query>> = if browsing {
         None
     } else {
+        validate_query(&request.query)?;
+        let expanded = if request.ranking.variant_weight > 0.0 {
+            variants::expand(open, &request.query, request.ranking.variant_weight)
+        } else {
+            request.query.clone()
+        };
         Some(query::parse_query_ranked(
             open,
-            &request.query,
+            &expanded,
             request.any,
             &request.ranking,
         )?)

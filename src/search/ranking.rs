@@ -35,6 +35,9 @@ pub struct Ranking {
     pub title_boost: f32,
     /// Boost of a match in a heading over one in the body.
     pub heading_boost: f32,
+    /// Weight of a spelling variant of a name in the query (`Mottaki` for
+    /// `Muttaqi`) against the spelling typed; 0 looks for no variant.
+    pub variant_weight: f32,
 }
 
 impl Default for Ranking {
@@ -43,6 +46,7 @@ impl Default for Ranking {
             brief_weight: 4.0,
             title_boost: 1.5,
             heading_boost: 1.5,
+            variant_weight: 0.5,
         }
     }
 }
