@@ -229,6 +229,12 @@ pub struct RankingArgs {
     /// Weight of a spelling variant of a capitalised name (Mottaki for Muttaqi; 0: none).
     #[arg(long, value_name = "W")]
     pub variant_weight: Option<f32>,
+    /// Weight of neighbouring query words standing close together and in order (0: off).
+    #[arg(long, value_name = "W")]
+    pub proximity: Option<f32>,
+    /// Favour recent briefs: a brief DAYS older than the newest counts 75%, an undated one half (off by default).
+    #[arg(long, value_name = "DAYS")]
+    pub recency: Option<f32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

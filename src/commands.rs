@@ -422,6 +422,13 @@ fn ranking(args: &RankingArgs) -> Result<Ranking> {
         title_boost: check("title-boost", args.title_boost, defaults.title_boost)?,
         heading_boost: check("heading-boost", args.heading_boost, defaults.heading_boost)?,
         variant_weight: check("variant-weight", args.variant_weight, defaults.variant_weight)?,
+        proximity: check("proximity", args.proximity, defaults.proximity)?,
+        recency_days: match args.recency {
+            Some(days) if !days.is_finite() || days <= 0.0 => {
+                anyhow::bail!("--recency {days}: expected a half-life in days, more than 0")
+            }
+            other => other,
+        },
     })
 }
 

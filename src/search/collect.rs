@@ -20,7 +20,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::ranking::{BriefEvidence, SegmentBriefs};
+use super::ranking::{BriefEvidence, Recency, SegmentBriefs};
 
 /// What ranks hits first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct TopPassages<'a> {
     pub order: Order,
     /// Brief-level evidence added to each passage's score.
     pub evidence: Option<&'a BriefEvidence>,
+    /// A boost of recent briefs, multiplying scores by at most 1.
+    pub recency: Option<Recency>,
 }
 
 /// One ranked passage.
@@ -104,6 +106,7 @@ pub struct SegmentTop {
     evidence: Option<SegmentBriefs>,
     /// The most the evidence adds to a passage's own score.
     bound: Score,
+    recency: Option<Recency>,
 }
 
 impl SegmentTop {
@@ -116,10 +119,13 @@ impl SegmentTop {
         if self.current.first().is_some_and(|e| e.brief != brief) {
             self.flush();
         }
-        let score = match &mut self.evidence {
+        let mut score = match &mut self.evidence {
             Some(evidence) => score + evidence.score(doc),
             None => score,
         };
+        if let (Order::Score, Some(recency)) = (self.order, &self.recency) {
+            score *= recency.factor(self.dates.first(doc).map(|d| d.into_timestamp_secs()));
+        }
         let rank = match self.order {
             Order::Score => f64::from(score),
             Order::Newest => self
@@ -223,6 +229,8 @@ impl Collector for TopPassages<'_> {
                 (Order::Score, Some(evidence)) => evidence.bound(),
                 _ => 0.0,
             },
+            // A factor of at most 1: the threshold stays a valid bound.
+            recency: self.recency,
         })
     }
 

@@ -6,7 +6,7 @@
 use tantivy::query::{EnableScoring, Explanation, Query, Weight};
 use tantivy::DocAddress;
 
-use super::ranking::BriefEvidence;
+use super::ranking::{BriefEvidence, Recency};
 use super::SearchError;
 use crate::index::OpenIndex;
 
@@ -15,6 +15,7 @@ pub struct Explainer<'a> {
     open: &'a OpenIndex,
     weight: Box<dyn Weight>,
     evidence: Option<&'a BriefEvidence>,
+    recency: Option<Recency>,
 }
 
 impl<'a> Explainer<'a> {
@@ -22,13 +23,19 @@ impl<'a> Explainer<'a> {
         open: &'a OpenIndex,
         query: &dyn Query,
         evidence: Option<&'a BriefEvidence>,
+        recency: Option<Recency>,
     ) -> Result<Explainer<'a>, SearchError> {
         let statistics = open.statistics();
         let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
             &statistics,
             &open.searcher,
         ))?;
-        Ok(Explainer { open, weight, evidence })
+        Ok(Explainer {
+            open,
+            weight,
+            evidence,
+            recency,
+        })
     }
 
     /// The explanation of the passage at `address`, as a tree of
@@ -47,8 +54,24 @@ impl<'a> Explainer<'a> {
             Some(evidence) => Some(evidence.explain(reader, address.doc_id)?),
             None => None,
         };
-        let total = passage.value() + brief.as_ref().map_or(0.0, Explanation::value);
-        let mut out = Explanation::new("score: passage + brief", total);
+        let sum = passage.value() + brief.as_ref().map_or(0.0, Explanation::value);
+        let factor = match &self.recency {
+            Some(recency) => {
+                let date = reader.fast_fields().date("date")?.first(address.doc_id);
+                Some(recency.factor(date.map(|d| d.into_timestamp_secs())))
+            }
+            None => None,
+        };
+        let mut out = match factor {
+            Some(f) => Explanation::new("score: (passage + brief) x recency", sum * f),
+            None => Explanation::new("score: passage + brief", sum),
+        };
+        if let Some(f) = factor {
+            out.add_const(
+                "recency: 1/2 + 1/2 x 2^(-age / half-life), age from the newest brief",
+                f,
+            );
+        }
         let mut own = Explanation::new(
             "passage: BM25 of the passage's title, heading and body",
             passage.value(),

@@ -237,12 +237,15 @@ fn rank(open: &OpenIndex, request: &SearchRequest) -> Result<Ranked, SearchError
         } else {
             request.query.clone()
         };
-        Some(query::parse_query_ranked(
-            open,
-            &expanded,
-            request.any,
-            &request.ranking,
-        )?)
+        let parsed = query::parse_query_ranked(open, &expanded, request.any, &request.ranking)?;
+        let close = ranking::proximity_clauses(open, &request.query, &request.ranking);
+        if close.is_empty() {
+            Some(parsed)
+        } else {
+            let mut clauses: Vec<(tantivy::query::Occur, Box<dyn Query>)> = vec![(tantivy::query::Occur::Must, parsed)];
+            clauses.extend(close.into_iter().map(|q| (tantivy::query::Occur::Should, q)));
+            Some(Box::new(tantivy::query::BooleanQuery::new(clauses)) as Box<dyn Query>)
+        }
     };
     let dims = request.dims();
     let clauses = query::Clauses {
@@ -262,6 +265,11 @@ fn rank(open: &OpenIndex, request: &SearchRequest) -> Result<Ranked, SearchError
         per_brief: request.per_brief,
         order: if browsing { Order::Newest } else { Order::Score },
         evidence: evidence.as_ref(),
+        recency: if browsing {
+            None
+        } else {
+            ranking::Recency::of(open, &request.ranking)?
+        },
     };
     let passages = open
         .searcher
@@ -325,7 +333,12 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         None
     };
     let explainer = if request.explain && !browsing {
-        Some(explain::Explainer::new(open, &*query, evidence.as_ref())?)
+        Some(explain::Explainer::new(
+            open,
+            &*query,
+            evidence.as_ref(),
+            ranking::Recency::of(open, &request.ranking)?,
+        )?)
     } else {
         None
     };

@@ -38,6 +38,85 @@ pub struct Ranking {
     /// Weight of a spelling variant of a name in the query (`Mottaki` for
     /// `Muttaqi`) against the spelling typed; 0 looks for no variant.
     pub variant_weight: f32,
+    /// Weight of two neighbouring query words found close together and in
+    /// order (within [`PROXIMITY_SLOP`] words) in a passage's body; 0: off.
+    pub proximity: f32,
+    /// Half-life in days of the recency boost; `None`: no boost.
+    pub recency_days: Option<f32>,
+}
+
+/// The recency boost: a hit's score times `1/2 + 1/2 * 2^(-age / half_life)`,
+/// its age counted from the newest brief of the index (not from today, so
+/// that the same index ranks the same tomorrow). The newest brief keeps its
+/// score, one a half-life older 75% of it, an undated or very old one half.
+#[derive(Debug, Clone, Copy)]
+pub struct Recency {
+    pub newest_secs: i64,
+    pub half_life_secs: f64,
+}
+
+impl Recency {
+    /// The boost of `ranking` for the index, if asked for and the index has dates.
+    pub fn of(open: &OpenIndex, ranking: &Ranking) -> tantivy::Result<Option<Recency>> {
+        let Some(days) = ranking.recency_days.filter(|d| *d > 0.0) else {
+            return Ok(None);
+        };
+        let mut newest: Option<i64> = None;
+        for reader in open.searcher.segment_readers() {
+            // A segment without dates gives its column's default, never
+            // newer than a real date.
+            let max = reader.fast_fields().date("date")?.max_value().into_timestamp_secs();
+            newest = Some(newest.map_or(max, |n| n.max(max)));
+        }
+        Ok(newest.map(|newest_secs| Recency {
+            newest_secs,
+            half_life_secs: f64::from(days) * 86_400.0,
+        }))
+    }
+
+    /// The factor of a brief dated `secs` (`None`: undated).
+    pub fn factor(&self, secs: Option<i64>) -> Score {
+        match secs {
+            Some(secs) => {
+                let age = (self.newest_secs - secs).max(0) as f64;
+                (0.5 + 0.5 * (-age / self.half_life_secs).exp2()) as Score
+            }
+            None => 0.5,
+        }
+    }
+}
+
+/// How far apart two neighbouring query words may stand to count as close.
+pub const PROXIMITY_SLOP: u32 = 3;
+
+/// Clauses that reward passages where neighbouring words of a plain query
+/// (words only: no quotes, fields or operators) stand close together and
+/// in order: one sloppy phrase per pair of neighbouring words.
+pub fn proximity_clauses(open: &OpenIndex, query: &str, ranking: &Ranking) -> Vec<Box<dyn Query>> {
+    if ranking.proximity <= 0.0 || query.contains(['"', ':', '(', ')', '-', '+', '~', '*', '^']) {
+        return Vec::new();
+    }
+    if query.split_whitespace().any(|w| matches!(w, "AND" | "OR" | "NOT")) {
+        return Vec::new();
+    }
+    let terms: Vec<String> = crate::tokenize::analyze(query).into_iter().map(|t| t.text).collect();
+    let mut seen = BTreeSet::new();
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    for pair in terms.windows(2) {
+        if pair[0] == pair[1] || !seen.insert((pair[0].clone(), pair[1].clone())) {
+            continue;
+        }
+        let mut phrase = tantivy::query::PhraseQuery::new(vec![
+            Term::from_field_text(open.fields.body, &pair[0]),
+            Term::from_field_text(open.fields.body, &pair[1]),
+        ]);
+        phrase.set_slop(PROXIMITY_SLOP);
+        clauses.push(Box::new(tantivy::query::BoostQuery::new(
+            Box::new(phrase),
+            ranking.proximity,
+        )));
+    }
+    clauses
 }
 
 impl Default for Ranking {
@@ -47,6 +126,8 @@ impl Default for Ranking {
             title_boost: 1.5,
             heading_boost: 1.5,
             variant_weight: 0.5,
+            proximity: 0.0,
+            recency_days: None,
         }
     }
 }
