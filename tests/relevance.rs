@@ -277,7 +277,7 @@ fn demo_index() -> (tempfile::TempDir, briefs::index::OpenIndex) {
     let dir = tempfile::tempdir().unwrap();
     let options = briefs::index::BuildOptions {
         progress: false,
-        ..briefs::index::BuildOptions::new(&repo().join("corpus"), &dir.path().join("index"))
+        ..briefs::index::BuildOptions::new(repo().join("corpus"), dir.path().join("index"))
     };
     briefs::index::build(&options).unwrap();
     let open = briefs::index::open(&dir.path().join("index")).unwrap();
@@ -321,3 +321,185 @@ embassy world where neighbours across special rights national kilometres dollars
 transport south october movement ministers before wednesday treaty support relations months million \
 largest including electricity digest development traders january spokesman march external earlier \
 crossing build august analysts visit";
+
+#[derive(Debug, Deserialize)]
+struct Hit {
+    doc: String,
+    passage: u64,
+    score: f64,
+    explanation: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Results {
+    hits: Vec<Hit>,
+}
+
+fn search(env: &TestEnv, args: &[&str]) -> Results {
+    let mut full = vec!["search", "--format", "json"];
+    full.extend_from_slice(args);
+    let out = env.cmd(&full).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `about.txt` is about the canal throughout; `stray.txt` mentions it once,
+/// in a passage that matches the query better on its own (shorter); four
+/// other briefs mention neither word.
+fn canal_corpus() -> TestEnv {
+    let mut files = vec![
+        (
+            "about.txt".to_string(),
+            "Qosh Tepa works\n\ndate 2024-01-10\n\n\
+             The canal will run across northern Afghanistan; engineers say the canal crosses three provinces.\n\n\
+             Downstream, officials in Tashkent, Uzbekistan, worry the canal will cut the flow of the Amu Darya.\n\n\
+             The canal is 285 kilometres long, and the canal authority says the canal will open in 2028.\n\n\
+             Work on the second phase of the canal began in the spring, and more water was diverted.\n"
+                .to_string(),
+        ),
+        (
+            "stray.txt".to_string(),
+            "Market prices\n\ndate 2025-06-01\n\nWheat prices rose in Kabul markets this week.\n\n\
+             A canal water dispute was mentioned.\n\nTraders expect prices to fall after the harvest.\n\n\
+             Flour mills in Herat and Mazar-i-Sharif reported steady demand from bakeries and shops.\n\n\
+             Fuel prices were unchanged, while the price of cooking oil rose for a third week in a row.\n\n\
+             Money changers said the afghani held its value against the dollar and the rupee.\n"
+                .to_string(),
+        ),
+    ];
+    for i in 0..4 {
+        files.push((
+            format!("other-{i}.txt"),
+            format!("Other news {i}\n\nThe ministers met in Doha on day {i} to talk about trade and roads.\n"),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    TestEnv::new(&borrowed)
+}
+
+#[test]
+fn a_passage_of_a_brief_about_the_query_beats_a_stray_mention() {
+    let env = canal_corpus();
+    let alone = search(&env, &["canal water", "--brief-weight", "0", "--per-brief", "1"]);
+    assert_eq!(alone.hits[0].doc, "stray.txt", "{alone:?}");
+    let aware = search(&env, &["canal water", "--per-brief", "1"]);
+    assert_eq!(aware.hits[0].doc, "about.txt", "{aware:?}");
+    // Inside a brief, passages keep their own order: the brief part is the same for all.
+    let all = search(&env, &["canal water", "--per-brief", "5", "-n", "10"]);
+    let own = search(
+        &env,
+        &["canal water", "--per-brief", "5", "-n", "10", "--brief-weight", "0"],
+    );
+    let order = |r: &Results| -> Vec<u64> {
+        r.hits
+            .iter()
+            .filter(|h| h.doc == "about.txt")
+            .map(|h| h.passage)
+            .collect()
+    };
+    assert_eq!(order(&all), order(&own));
+    // Filters and the cap still hold, in the same order on every run.
+    let capped = search(
+        &env,
+        &[
+            "canal",
+            "--per-brief",
+            "2",
+            "--country",
+            "Uzbekistan",
+            "--scope",
+            "brief",
+        ],
+    );
+    assert!(capped.hits.iter().all(|h| h.doc == "about.txt"));
+    assert!(capped.hits.len() <= 2);
+    let again = search(
+        &env,
+        &[
+            "canal",
+            "--per-brief",
+            "2",
+            "--country",
+            "Uzbekistan",
+            "--scope",
+            "brief",
+        ],
+    );
+    let key = |r: &Results| -> Vec<(String, u64)> { r.hits.iter().map(|h| (h.doc.clone(), h.passage)).collect() };
+    assert_eq!(key(&capped), key(&again));
+}
+
+#[test]
+fn explain_adds_up_to_the_score() {
+    let env = canal_corpus();
+    let results = search(&env, &["canal water", "--explain", "--any"]);
+    for hit in &results.hits {
+        let tree = hit.explanation.as_ref().expect("explanation");
+        let value = tree["value"].as_f64().unwrap();
+        assert!(
+            (value - hit.score).abs() < 1e-3 * hit.score.max(1.0),
+            "{value} vs {}",
+            hit.score
+        );
+        let details = tree["details"].as_array().unwrap();
+        let parts: f64 = details.iter().map(|d| d["value"].as_f64().unwrap()).sum();
+        assert!((parts - value).abs() < 1e-3 * value.max(1.0), "{tree}");
+        let text = tree.to_string();
+        assert!(text.contains("body:canal"), "{text}");
+        assert!(text.contains("brief_text:canal"), "{text}");
+    }
+    let plain = search(&env, &["canal water"]);
+    assert!(plain.hits.iter().all(|h| h.explanation.is_none()));
+    let out = env
+        .cmd(&["search", "canal", "--explain", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("score: passage + brief"), "{text}");
+    assert!(text.contains("body:canal  (idf"), "{text}");
+}
+
+#[test]
+fn recency_favours_the_newer_brief_and_is_off_by_default() {
+    let env = TestEnv::new(&[
+        (
+            "a-old.txt",
+            "Border talks\n\ndate 2015-03-01\n\nThe border talks resumed in Kabul.\n",
+        ),
+        (
+            "b-new.txt",
+            "Border talks\n\ndate 2025-03-01\n\nThe border talks resumed in Kabul.\n",
+        ),
+    ]);
+    // Same text, same score: the tie goes to the first path.
+    let plain = search(&env, &["border talks"]);
+    assert_eq!(plain.hits[0].doc, "a-old.txt");
+    assert_eq!(plain.hits[0].score, plain.hits[1].score);
+    let recent = search(&env, &["border talks", "--recency", "365"]);
+    assert_eq!(recent.hits[0].doc, "b-new.txt");
+    // The newest keeps its score; one ten half-lives older about half of it.
+    assert!((recent.hits[0].score - plain.hits[0].score).abs() < 1e-3);
+    assert!(recent.hits[0].score > recent.hits[1].score * 1.9, "{recent:?}");
+    let out = env.cmd(&["search", "border", "--recency", "-3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_query_in_one_spelling_finds_the_others() {
+    let env = TestEnv::new(&[
+        ("a.txt", "Visit\n\nAmir Khan Mottaki arrived in Islamabad.\n"),
+        ("b.txt", "Forum\n\nMuttaki spoke at the forum in Kazan.\n"),
+        ("c.txt", "Water\n\nThe water was cold.\n"),
+    ]);
+    let found = search(&env, &["Muttaqi"]);
+    let mut docs: Vec<&str> = found.hits.iter().map(|h| h.doc.as_str()).collect();
+    docs.sort();
+    assert_eq!(docs, ["a.txt", "b.txt"]);
+    assert!(search(&env, &["Muttaqi", "--variant-weight", "0"]).hits.is_empty());
+    // Lower case is left alone, and a common word has no variant.
+    assert!(search(&env, &["muttaqi"]).hits.is_empty());
+    assert!(
+        search(&env, &["Waiter"]).hits.is_empty(),
+        "waiter is not a spelling of water"
+    );
+}
