@@ -503,3 +503,43 @@ fn a_query_in_one_spelling_finds_the_others() {
         "waiter is not a spelling of water"
     );
 }
+
+/// tantivy skips passages that cannot reach the top: with the brief part
+/// added, the bound it skips by must still be safe. The top 5 asked for
+/// alone are the first 5 of the whole ranking.
+#[test]
+fn pruning_with_brief_evidence_keeps_the_true_top() {
+    use briefs::search::{search, SearchRequest};
+    let (_dir, open) = demo_index();
+    for query in [
+        "TAPI pipeline Herat",
+        "Muttaqi Tehran embassy",
+        "water treaty Helmand Iran",
+        "gas",
+    ] {
+        for any in [true, false] {
+            for per_brief in [1, 2] {
+                let request = SearchRequest {
+                    query: query.into(),
+                    any,
+                    limit: 5,
+                    per_brief,
+                    ..SearchRequest::default()
+                };
+                let top = search(&open, &request).unwrap();
+                let all = search(
+                    &open,
+                    &SearchRequest {
+                        limit: 1000,
+                        ..request.clone()
+                    },
+                )
+                .unwrap();
+                let key = |h: &briefs::search::Hit| (h.doc.clone(), h.passage, h.score.to_bits());
+                let first: Vec<_> = all.hits.iter().take(5).map(key).collect();
+                let got: Vec<_> = top.hits.iter().map(key).collect();
+                assert_eq!(got, first, "{query:?} any={any} per_brief={per_brief}");
+            }
+        }
+    }
+}
