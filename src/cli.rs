@@ -72,7 +72,8 @@ pub enum Command {
                             -word or NOT word excludes; a OR b; (groups); title:word, heading:word, body:word, author:word.\n\n\
                             Examples:\n  briefs search \"gas pipeline\" --country Turkmenistan\n  \
                             briefs search TAPI --facets\n  briefs search '\"Vienna Convention\"' --since 2022-01-01 --format json\n  \
-                            briefs search \"\" --actor Muttaqi --region \"Central Asia\"   # browse, newest first"
+                            briefs search \"\" --actor Muttaqi --region \"Central Asia\"   # browse, newest first\n  \
+                            briefs search \"Mottaki Islamabad\" --explain   # finds Muttaqi too; shows why each hit ranks"
     )]
     Search(SearchArgs),
     /// List facet values of the whole index (countries, regions, actors) with counts.
