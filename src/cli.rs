@@ -125,6 +125,10 @@ pub struct IndexArgs {
     /// Skip files larger than this, with a warning (bytes, or with K, M or G: `64M`).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Stop at the first file that cannot be read and exit 1, leaving the index as it was
+    /// (by default such a file is reported and the rest of the corpus is indexed).
+    #[arg(long, conflicts_with = "check")]
+    pub strict: bool,
 }
 
 /// A size in bytes: `1000`, `64K`, `256M`, `2G` (powers of 1024).

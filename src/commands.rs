@@ -42,11 +42,20 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
         verify: args.verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         max_file_size: args.max_file_size,
+        strict: args.strict,
         threads: args.threads,
         memory: args.memory.saturating_mul(1024 * 1024),
         ..BuildOptions::new(&args.locations.corpus, &args.locations.index)
     };
-    let report = index::build(&options)?;
+    let report = match index::build(&options) {
+        Ok(report) => report,
+        // A broken file is a problem with the input (exit 1), not a failure of briefs.
+        Err(e @ index::IndexError::Strict { .. }) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {}", output::sanitize(&e.to_string()));
+            return Ok(ExitCode::from(EXIT_PROBLEMS));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut out = std::io::stdout().lock();
     if args.format == Format::Text {
         output::print_build_problems(&mut std::io::stderr().lock(), &report);

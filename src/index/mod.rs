@@ -66,6 +66,8 @@ pub enum IndexError {
          (first: {first}); the current index is kept. Fix the access error and run again"
     )]
     IncompleteCorpus { count: usize, first: String },
+    #[error("--strict: stopped at the first file that could not be read: {error}; the index is left as it was")]
+    Strict { path: String, error: String },
     #[error("--index {0} is a file, not a folder")]
     NotAFolder(PathBuf),
     #[error("the index at {path} is damaged: {message} (run `briefs index` to repair it)")]
