@@ -13,7 +13,7 @@ use super::params::{self, decode_pairs, Defaults, FilterDim, Params};
 use super::{brief_href, brief_key, find_brief, ActiveFilter, App, Failure, Outcome};
 use crate::entities::{Actor, ActorKind};
 use crate::output::{brief_view, citation, BriefView};
-use crate::search::highlight::{highlight, query_terms};
+use crate::search::highlight::highlight;
 use crate::search::timeline::Timeline;
 use crate::search::{FacetCount, FacetCounts, Hit};
 
@@ -699,7 +699,7 @@ pub fn brief_page(app: &App, raw_key: &str, query: &str) -> Response {
         Default::default()
     } else {
         match crate::search::parse_query(&generation.open, &params.q, params.any) {
-            Ok(query) => query_terms(&*query),
+            Ok(parsed) => parsed.highlight,
             Err(_) => Default::default(),
         }
     };
