@@ -97,6 +97,13 @@ fn search_form(params: &Params) -> Markup {
                     option value="brief" selected[params.scope == crate::search::Scope::Brief] { "the whole brief" }
                 }
             }
+            label.option title="Order of the results" {
+                "sort by "
+                select name="sort" {
+                    option value="relevance" selected[params.sort == crate::search::Sort::Relevance] { "relevance" }
+                    option value="date" selected[params.sort == crate::search::Sort::Date] { "date" }
+                }
+            }
             button type="submit" { "Search" }
         }
     }
@@ -648,6 +655,18 @@ fn hit_item(hit: &Hit, params: &Params, filters: &[ActiveFilter]) -> Markup {
                 p.hit-heading { (heading) }
             }
             p.hit-text { (marked(&hit.text, &hit.highlights)) }
+            @if !hit.also_in.is_empty() {
+                p.also-in {
+                    "also in: "
+                    @for (i, also) in hit.also_in.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href={ (brief_href(&also.doc)) "#p" (also.passage) } {
+                            (also.doc) " ¶" (also.passage)
+                        }
+                        @if let Some(date) = &also.date { " (" (date) ")" }
+                    }
+                }
+            }
             (chips(params, filters, &hit.countries, &[], &hit.actors))
         }
     }
