@@ -58,6 +58,14 @@ pub enum ScopeArg {
     Brief,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best score first (newest first when browsing without words).
+    Relevance,
+    /// Newest brief first; ties by score, then document, then passage.
+    Date,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build or update the index from the corpus (incremental; only changed briefs are read).
@@ -187,6 +195,13 @@ pub struct SearchArgs {
     /// Apply --country/--actor/--region to the passage or to its whole brief.
     #[arg(long, value_enum, default_value_t = ScopeArg::Passage)]
     pub scope: ScopeArg,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Show near-duplicate passages (the same story republished) as hits of their own
+    /// instead of folding them into the best one.
+    #[arg(long)]
+    pub keep_duplicates: bool,
     /// Add counts of countries, regions and actors over all matching passages.
     #[arg(long)]
     pub facets: bool,

@@ -8,12 +8,12 @@ use anyhow::{Context, Result};
 use briefs::entities::{Extractor, Gazetteer};
 use briefs::index::{self, BuildOptions};
 use briefs::output::{self, Style};
-use briefs::search::{self, FilterResolver, Scope, SearchRequest};
+use briefs::search::{self, FilterResolver, Scope, SearchRequest, Sort};
 use jiff::civil::Date;
 
 use crate::cli::{
     ColorChoice, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, ScopeArg, SearchArgs, ServeArgs, ShowArgs,
-    StatsArgs,
+    SortArg, StatsArgs,
 };
 
 /// Exit code for a stale index or briefs that could not be read.
@@ -176,8 +176,17 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
         },
         facets: args.facets,
         facet_limit: args.facet_limit,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
+        keep_duplicates: args.keep_duplicates,
+        corpus: Some(args.locations.corpus.clone()),
     };
     let results = search::search(&open, &request)?;
+    for note in &results.notes {
+        eprintln!("note: {note}");
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => output::print_search_json(&mut out, &results)?,

@@ -11,18 +11,20 @@
 
 pub mod collect;
 pub mod facets;
+pub mod fold;
 pub mod highlight;
 pub mod query;
 pub mod resolve;
 pub mod scope;
 pub mod timeline;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use jiff::civil::Date;
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::query::Query;
 use tantivy::schema::Facet;
 
 use crate::entities::{Actor, ActorKind, RegionPath};
@@ -31,7 +33,7 @@ use crate::index::{self, documents::date_seconds, BriefRecord, IndexError, OpenI
 use collect::{Order, TopPassages};
 use facets::{Counts, FacetCounter};
 
-pub use query::{parse_query, validate_query, QUERY_FIELDS};
+pub use query::{parse_query, validate_query, ParsedQuery, QUERY_FIELDS};
 pub use resolve::{nearest, FilterResolver};
 
 /// Why a search could not run.
@@ -87,6 +89,16 @@ pub enum Scope {
     Brief,
 }
 
+/// The order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best score first (newest first when there are no words to score).
+    #[default]
+    Relevance,
+    /// Newest brief first; ties by score, then document, then passage.
+    Date,
+}
+
 /// A resolved search request (flags already validated).
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
@@ -108,6 +120,14 @@ pub struct SearchRequest {
     pub facets: bool,
     /// How many values of each facet to report.
     pub facet_limit: usize,
+    pub sort: Sort,
+    /// Show near-duplicate passages as hits of their own instead of
+    /// folding them into the best of them (see [`fold`]).
+    pub keep_duplicates: bool,
+    /// Where the user's `actors.toml` and `countries.toml` are, to resolve
+    /// `country:` and `actor:` in the query as the flags are resolved;
+    /// `None`: the built-in lists only.
+    pub corpus: Option<PathBuf>,
 }
 
 /// One ranked passage.
@@ -132,6 +152,10 @@ pub struct Hit {
     pub actors: Vec<Actor>,
     /// Byte ranges of `text` that match query words.
     pub highlights: Vec<[usize; 2]>,
+    /// Near-duplicates of this passage folded into it (the same story
+    /// elsewhere), by document then passage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<fold::AlsoIn>,
 }
 
 /// One facet value with the number of briefs and passages it covers.
@@ -166,6 +190,10 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<FacetCounts>,
+    /// What the user should know about how the query was read (a pattern
+    /// cut at its cap).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SearchRequest {
@@ -188,8 +216,40 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
     index::catch_panic(|| run(open, request))
 }
 
+/// Parses the request's query and adds the filters it names (`country:`,
+/// `actor:`) to the request's own, resolved as the flags are.
+pub(crate) fn prepare<'r>(
+    open: &OpenIndex,
+    request: &'r SearchRequest,
+) -> Result<(ParsedQuery, Cow<'r, SearchRequest>), SearchError> {
+    let parsed = parse_query(open, &request.query, request.any)?;
+    if parsed.countries.is_empty() && parsed.actors.is_empty() {
+        return Ok((parsed, Cow::Borrowed(request)));
+    }
+    let resolver = match &request.corpus {
+        Some(corpus) => FilterResolver::new(open, corpus),
+        None => FilterResolver::builtin(open),
+    };
+    let mut merged = request.clone();
+    for value in &parsed.countries {
+        let country = resolver.country(value)?;
+        if !merged.countries.contains(&country) {
+            merged.countries.push(country);
+        }
+    }
+    for value in &parsed.actors {
+        let actor = resolver.actor(value)?;
+        if !merged.actors.contains(&actor) {
+            merged.actors.push(actor);
+        }
+    }
+    Ok((parsed, Cow::Owned(merged)))
+}
+
 fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-    let browsing = request.query.trim().is_empty();
+    let (parsed, request) = prepare(open, request)?;
+    let request = request.as_ref();
+    let browsing = parsed.text.is_none();
     if browsing && !request.has_filter() && request.since.is_none() && request.until.is_none() {
         return Err(SearchError::EmptyQuery);
     }
@@ -198,11 +258,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
             return Err(SearchError::DateOrder { since, until });
         }
     }
-    let text: Option<Box<dyn Query>> = if browsing {
-        None
-    } else {
-        Some(parse_query(open, &request.query, request.any)?)
-    };
+    let text = parsed.text;
     let dims = request.dims();
     let clauses = query::Clauses {
         open,
@@ -214,12 +270,33 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
     let searcher = &open.searcher;
     let statistics = open.statistics();
     let query = clauses.all();
-    let top = TopPassages {
-        limit: request.offset + request.limit,
-        per_brief: request.per_brief,
-        order: if browsing { Order::Newest } else { Order::Score },
+    let order = match (browsing, request.sort) {
+        (true, _) => Order::Newest { scored: false },
+        (false, Sort::Date) => Order::Newest { scored: true },
+        (false, Sort::Relevance) => Order::Score,
     };
-    let ranked = searcher.search_with_statistics_provider(&*query, &top, &statistics)?;
+    // Folding may drop candidates: fetch more than shown, and more again
+    // while the kept hits fall short and the index has more to give.
+    let want = request.offset + request.limit;
+    let mut fetch = if request.keep_duplicates { want } else { want * 2 };
+    let mut folder = fold::Folder::new(open);
+    let kept = loop {
+        let top = TopPassages {
+            limit: fetch,
+            per_brief: request.per_brief,
+            order,
+        };
+        let ranked = searcher.search_with_statistics_provider(&*query, &top, &statistics)?;
+        if request.keep_duplicates {
+            break ranked.into_iter().map(|r| (r, Vec::new())).collect::<Vec<_>>();
+        }
+        let exhausted = ranked.len() < fetch;
+        let kept = folder.fold(ranked, want)?;
+        if kept.len() >= want || exhausted {
+            break kept;
+        }
+        fetch = fetch.saturating_mul(4);
+    };
     let total_hits = searcher.search(&*query, &Count)? as u64;
     let facets = if request.facets {
         Some(facet_counts(
@@ -230,11 +307,11 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         None
     };
 
-    let terms = text.as_deref().map(highlight::query_terms).unwrap_or_default();
+    let terms = &parsed.highlight;
     let stored = open.stored();
     let mut records: HashMap<String, BriefRecord> = HashMap::new();
     let mut hits = Vec::new();
-    for ranked in ranked.into_iter().skip(request.offset) {
+    for (ranked, duplicates) in kept.into_iter().skip(request.offset) {
         if !records.contains_key(&ranked.brief) {
             let record = brief_record(open, &ranked.brief, ranked.address.segment_ord)?;
             records.insert(ranked.brief.clone(), record);
@@ -242,7 +319,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         let record = &records[&ranked.brief];
         let passage = stored.passage(ranked.address, record)?;
         hits.push(Hit {
-            highlights: highlight::highlight(&passage.text, &terms),
+            highlights: highlight::highlight(&passage.text, terms),
             doc: passage.doc,
             id: record.id.clone(),
             title: passage.title,
@@ -256,6 +333,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
             text: passage.text,
             countries: passage.countries,
             actors: passage.actors,
+            also_in: folder.also_in(&duplicates)?,
         });
     }
     Ok(SearchResults {
@@ -263,6 +341,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         total_hits,
         hits,
         facets,
+        notes: parsed.notes,
     })
 }
 
