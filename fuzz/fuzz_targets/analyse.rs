@@ -1,7 +1,8 @@
 //! Fuzzes the whole path from a file's bytes to what the index stores:
 //! reading (as text or Markdown, by the first byte), passage cutting and
 //! entity extraction. Never a panic or a hang, and cutting never drops
-//! text: the body's characters (but spaces) are exactly the passages'.
+//! text: the characters (but spaces) of the paragraphs, and of subheadings
+//! with no paragraph after them, are exactly the passages'.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -26,13 +27,16 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for source in read.briefs {
-        // Headings introduce passages rather than being in their text.
-        let body: String = source
-            .brief
-            .blocks
+        // A subheading introduces the paragraph after it; one with no
+        // paragraph after it is a passage of its own.
+        let blocks = &source.brief.blocks;
+        let body: String = blocks
             .iter()
-            .filter(|b| b.kind == BlockKind::Paragraph)
-            .flat_map(|b| b.text.chars())
+            .enumerate()
+            .filter(|(i, b)| {
+                b.kind == BlockKind::Paragraph || blocks.get(i + 1).is_none_or(|next| next.kind == BlockKind::Heading)
+            })
+            .flat_map(|(_, b)| b.text.chars())
             .filter(|c| !c.is_whitespace())
             .collect();
         let analysed = analyse_brief(source.brief, Some(extractor()));
