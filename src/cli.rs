@@ -58,6 +58,14 @@ pub enum ScopeArg {
     Brief,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best score first (newest first when browsing without words).
+    Relevance,
+    /// Newest brief first; ties by score, then document, then passage.
+    Date,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build or update the index from the corpus (incremental; only changed briefs are read).
@@ -137,6 +145,10 @@ pub struct IndexArgs {
     /// Skip files larger than this, with a warning (bytes, or with K, M or G: `64M`).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Stop at the first file that cannot be read and exit 1, leaving the index as it was
+    /// (by default such a file is reported and the rest of the corpus is indexed).
+    #[arg(long, conflicts_with = "check")]
+    pub strict: bool,
 }
 
 /// A size in bytes: `1000`, `64K`, `256M`, `2G` (powers of 1024).
@@ -195,6 +207,13 @@ pub struct SearchArgs {
     /// Apply --country/--actor/--region to the passage or to its whole brief.
     #[arg(long, value_enum, default_value_t = ScopeArg::Passage)]
     pub scope: ScopeArg,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Show near-duplicate passages (the same story republished) as hits of their own
+    /// instead of folding them into the best one.
+    #[arg(long)]
+    pub keep_duplicates: bool,
     /// Add counts of countries, regions and actors over all matching passages.
     #[arg(long)]
     pub facets: bool,
@@ -274,6 +293,9 @@ pub struct EvalArgs {
     /// Hits ranked per query.
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub depth: usize,
+    /// Rank every copy of a near-duplicate passage instead of folding them (as `search --keep-duplicates`).
+    #[arg(long)]
+    pub keep_duplicates: bool,
     /// Also print the measures of every query.
     #[arg(long)]
     pub per_query: bool,

@@ -8,12 +8,12 @@ use anyhow::{Context, Result};
 use briefs::entities::{Extractor, Gazetteer};
 use briefs::index::{self, BuildOptions};
 use briefs::output::{self, Style};
-use briefs::search::{self, FilterResolver, Scope, SearchRequest};
+use briefs::search::{self, FilterResolver, Scope, SearchRequest, Sort};
 use jiff::civil::Date;
 
 use crate::cli::{
     ColorChoice, DocIdsArg, EvalArgs, ExportArgs, FacetsArgs, Format, IndexArgs, Locations, RankingArgs, ScopeArg,
-    SearchArgs, ServeArgs, ShowArgs, StatsArgs,
+    SearchArgs, ServeArgs, ShowArgs, SortArg, StatsArgs,
 };
 use briefs::relevance::{self, inputs, DocIds, EvalOptions};
 use briefs::search::Ranking;
@@ -44,11 +44,20 @@ pub fn index(args: IndexArgs) -> Result<ExitCode> {
         verify: args.verify,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         max_file_size: args.max_file_size,
+        strict: args.strict,
         threads: args.threads,
         memory: args.memory.saturating_mul(1024 * 1024),
         ..BuildOptions::new(&args.locations.corpus, &args.locations.index)
     };
-    let report = index::build(&options)?;
+    let report = match index::build(&options) {
+        Ok(report) => report,
+        // A broken file is a problem with the input (exit 1), not a failure of briefs.
+        Err(e @ index::IndexError::Strict { .. }) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {}", output::sanitize(&e.to_string()));
+            return Ok(ExitCode::from(EXIT_PROBLEMS));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut out = std::io::stdout().lock();
     if args.format == Format::Text {
         output::print_build_problems(&mut std::io::stderr().lock(), &report);
@@ -171,8 +180,17 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
         facet_limit: args.facet_limit,
         ranking: ranking(&args.ranking)?,
         explain: args.explain,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
+        keep_duplicates: args.keep_duplicates,
+        corpus: Some(args.locations.corpus.clone()),
     };
     let results = search::search(&open, &request)?;
+    for note in &results.notes {
+        eprintln!("note: {note}");
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => output::print_search_json(&mut out, &results)?,
@@ -468,6 +486,7 @@ pub fn eval(args: EvalArgs) -> Result<ExitCode> {
                     (None, None) => DocIds::Doc,
                 },
                 ranking: ranking(&args.ranking)?,
+                keep_duplicates: args.keep_duplicates,
             };
             let open = open_or_build(&args.locations)?;
             let rankings = relevance::rank(&open, &queries, &options, relevance::judges_passages(&qrels))?;

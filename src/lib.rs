@@ -3,6 +3,7 @@
 //! The pipeline is: [`corpus`] walks a folder and reads each brief (metadata and
 //! body lines), [`passage`] cuts the body into paragraph-sized passages,
 //! [`entities`] finds the countries and actors each passage mentions,
+//! [`near_dup`] gives each passage keys that find its republished copies,
 //! [`index`] writes passages into a tantivy index (incrementally, crash-safe),
 //! [`search`] ranks passages for a query with facet filters and counts, and
 //! [`output`] prints results for people (text) and tools (JSON); [`serve`]
@@ -16,6 +17,7 @@ pub mod entities;
 pub mod eval;
 pub mod facet;
 pub mod index;
+pub mod near_dup;
 pub mod output;
 pub mod passage;
 pub mod relevance;
@@ -26,7 +28,7 @@ pub mod tokenize;
 /// The extraction version: bump it whenever parsing, passage cutting, the
 /// tokenizer or entity extraction changes what goes into the index, so that
 /// existing indexes are rebuilt instead of silently mixing two behaviours.
-pub const EXTRACTION_VERSION: u32 = 5;
+pub const EXTRACTION_VERSION: u32 = 6;
 
 /// The schema version: bump it whenever the tantivy schema changes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;

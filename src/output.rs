@@ -135,6 +135,21 @@ fn print_hit(out: &mut impl Write, rank: usize, hit: &Hit, style: Style) -> io::
     if !tags.is_empty() {
         writeln!(out, "    {}", style.dim(&sanitize(&tags.join("  |  "))))?;
     }
+    if !hit.also_in.is_empty() {
+        let places: Vec<String> = hit
+            .also_in
+            .iter()
+            .map(|a| {
+                let date = a.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+                format!("{} ¶{}{date}", a.doc, a.passage)
+            })
+            .collect();
+        writeln!(
+            out,
+            "    {}",
+            style.dim(&sanitize(&format!("also in: {}", places.join(", "))))
+        )?;
+    }
     if let Some(explanation) = &hit.explanation {
         let mut tree = Vec::new();
         crate::search::explain::write_tree(&mut tree, explanation, 4)?;

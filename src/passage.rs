@@ -38,15 +38,21 @@ pub struct Passage {
 /// exactly one passage.
 pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
     let mut out = Vec::new();
-    let mut heading: Option<&str> = None;
+    let mut heading: Option<&Block> = None;
     for block in &brief.blocks {
         match block.kind {
-            BlockKind::Heading => heading = Some(&block.text),
+            BlockKind::Heading => {
+                // A heading with no paragraph after it is still text a user
+                // may search for: it becomes a passage of its own.
+                if let Some(lone) = heading.replace(block) {
+                    push_lone_heading(&mut out, lone);
+                }
+            }
             BlockKind::Paragraph => {
                 for (start, end) in sentence_windows(&block.text, max_words) {
                     out.push(Passage {
                         ordinal: out.len() as u32,
-                        heading: heading.map(str::to_string),
+                        heading: heading.map(|h| h.text.clone()),
                         text: block.text[start..end].trim().to_string(),
                         lines: (block.line_at(start), block.line_at(end.saturating_sub(1).max(start))),
                         page: block.page,
@@ -56,18 +62,17 @@ pub fn passages(brief: &Brief, max_words: usize) -> Vec<Passage> {
             }
         }
     }
-    // A heading with no paragraph after it is still text a user may search for.
-    if let (Some(text), Some(last)) = (heading, brief.blocks.last()) {
-        push_lone_heading(&mut out, text, last);
+    if let Some(lone) = heading {
+        push_lone_heading(&mut out, lone);
     }
     out
 }
 
-fn push_lone_heading(out: &mut Vec<Passage>, text: &str, block: &Block) {
+fn push_lone_heading(out: &mut Vec<Passage>, block: &Block) {
     out.push(Passage {
         ordinal: out.len() as u32,
         heading: None,
-        text: text.to_string(),
+        text: block.text.clone(),
         lines: (block.first_line(), block.last_line()),
         page: block.page,
     });

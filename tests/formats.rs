@@ -481,7 +481,8 @@ fn every_single_brief_format_is_indexed_searched_and_shown() {
     let env = env_with(&names);
     env.index_ok();
     for (name, word, title) in cases {
-        let hits = env.search(&[word, "--limit", "50"]).hits;
+        // The DOCX and the ODT hold the same brief: near-duplicates, kept.
+        let hits = env.search(&[word, "--limit", "50", "--keep-duplicates"]).hits;
         assert!(
             hits.iter().any(|h| h.doc == name && h.title == title),
             "{word} in {name}: {hits:?}"
@@ -555,4 +556,69 @@ fn briefsignore_and_size_limit() {
     // With the default limit the big file is read.
     env.index_ok();
     assert!(env.docs(&["railway"]).iter().any(|d| d.0 == "big.txt"));
+}
+
+#[test]
+fn strict_stops_at_the_first_broken_file_and_keeps_the_index() {
+    let env = env_with(&["article.html"]);
+    env.index_ok();
+    // A broken file and a good one arrive together.
+    std::fs::copy(fixture_path("corrupt.pdf"), env.corpus().join("corrupt.pdf")).unwrap();
+    env.write(
+        "new.txt",
+        "Salang note\n\nThe Salang tunnel reopened to lorries on Monday.\n",
+    );
+    let out = env.cmd(&["index", "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--strict") && stderr.contains("corrupt.pdf"),
+        "{stderr}"
+    );
+    // The index is as it was: the good new brief is not in it, the old one is.
+    assert!(env.search(&["Salang"]).hits.is_empty());
+    assert_eq!(env.docs(&["Turghundi"]), [("article.html".to_string(), 0)]);
+    // Without --strict the same corpus is indexed, the broken file reported.
+    let out = env.cmd(&["index"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(env.docs(&["Salang"]), [("new.txt".to_string(), 0)]);
+}
+
+#[test]
+fn editing_one_jsonl_record_reindexes_that_record_only() {
+    let record =
+        |id: &str, text: &str| format!("{{\"id\": \"{id}\", \"title\": \"Note {id}\", \"body\": \"{text}\"}}\n");
+    let feed = |b_text: &str| {
+        record("a", "The Kabul river rose after the spring rain.")
+            + &record("b", b_text)
+            + &record("c", "Grain prices fell in Mazar-i-Sharif markets.")
+    };
+    let env = TestEnv::new(&[("feed.jsonl", &feed("Traders in Herat waited for the border to open."))]);
+    env.index_ok();
+    env.write(
+        "feed.jsonl",
+        &feed("Traders in Herat crossed at Islam Qala with saffron."),
+    );
+    let out = env.cmd(&["index", "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["mode"], "incremental");
+    assert_eq!(report["changed"], serde_json::json!(["feed.jsonl#b"]));
+    assert_eq!(report["added"], serde_json::json!([]));
+    assert_eq!(report["removed"], serde_json::json!([]));
+    assert_eq!(report["unchanged"], 2);
+    let hits = env.search(&["saffron"]).hits;
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].doc.as_str(), hits[0].id.as_deref()),
+        ("feed.jsonl#b", Some("b"))
+    );
+    assert!(
+        env.search(&["waited"]).hits.is_empty(),
+        "the old text of the record is gone"
+    );
+    // The incremental index answers as a full build of the same file.
+    let incremental = env.search(&["Herat", "--any"]);
+    env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
+    assert_eq!(env.search(&["Herat", "--any"]), incremental);
 }

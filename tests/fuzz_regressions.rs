@@ -43,3 +43,56 @@ fn crash_inputs_read_without_panic() {
     }
     assert!(checked > 0, "no crash inputs found under {}", root.display());
 }
+
+/// Inputs of the `analyse` target (first byte: text or Markdown, then the
+/// file): cut into passages, they keep every character of the paragraphs
+/// and of the subheadings with no paragraph after them.
+#[test]
+fn analyse_inputs_keep_their_text() {
+    use briefs::analyse::analyse_brief;
+    use briefs::corpus::BlockKind;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/analyse");
+    let mut paths: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no inputs under {}", root.display());
+    for path in paths {
+        let data = std::fs::read(&path).unwrap();
+        let Some((&choice, bytes)) = data.split_first() else {
+            continue;
+        };
+        let format = if choice % 2 == 0 {
+            Format::Text
+        } else {
+            Format::Markdown
+        };
+        let Ok(read) = read_bytes(format, "crash", bytes) else {
+            continue;
+        };
+        for source in read.briefs {
+            let blocks = &source.brief.blocks;
+            let expected: String = blocks
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| {
+                    b.kind == BlockKind::Paragraph
+                        || blocks.get(i + 1).is_none_or(|next| next.kind == BlockKind::Heading)
+                })
+                .flat_map(|(_, b)| b.text.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let analysed = analyse_brief(source.brief, None);
+            let cut: String = analysed
+                .passages
+                .iter()
+                .flat_map(|p| p.text.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            assert_eq!(expected, cut, "{}", path.display());
+        }
+    }
+}

@@ -242,6 +242,53 @@ fn damaged_index_files_are_reported_and_repaired_never_a_panic() {
     assert_eq!(env.docs(&["railway"]).len(), 1);
 }
 
+/// Found by fuzzing damaged index files: a doc store whose skip index
+/// claims a huge number of layers made tantivy ask for tens of gigabytes on
+/// opening, and the failed allocation aborted the process (exit 134),
+/// which no panic catching stops. It is damage like any other.
+#[test]
+fn huge_length_in_a_doc_store_is_damage_not_an_abort() {
+    let env = TestEnv::new(&[("a.txt", NOTE), ("b.txt", OTHER)]);
+    env.index_ok();
+    let generation = env
+        .index()
+        .join(std::fs::read_to_string(env.index().join("CURRENT")).unwrap().trim());
+    let store = std::fs::read_dir(&generation)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "store"))
+        .expect("a doc store file");
+    let mut bytes = std::fs::read(&store).unwrap();
+    // From the end: tantivy's footer (JSON, its u32 length, a u32 magic
+    // number), before it the doc store footer (version u32, skip index
+    // offset u64, compressor, 15 bytes), the skip index starting at the offset.
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    let json_len = u32_at(&bytes, bytes.len() - 8);
+    let store_footer = bytes.len() - 8 - json_len - 28;
+    let offset = u64::from_le_bytes(bytes[store_footer + 4..store_footer + 12].try_into().unwrap()) as usize;
+    // A count of about 2^41 layers, as a variable-length integer.
+    bytes[offset..offset + 7].copy_from_slice(&[0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x81]);
+    std::fs::write(&store, &bytes).unwrap();
+    for args in [&["search", "railway"][..], &["stats"], &["export"]] {
+        let out = env.cmd(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("damaged"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    env.cmd(&["index", "--check"]).assert().code(1);
+    env.cmd(&["index"]).assert().success();
+    assert_eq!(env.docs(&["railway"]).len(), 1);
+}
+
 /// Point 12: a `CURRENT` that is not UTF-8 does not block `--rebuild`, and
 /// one naming a path outside the index is never followed.
 #[test]

@@ -100,7 +100,12 @@ fn fingerprint(env: &TestEnv) -> Vec<(String, u64, f64)> {
         "cotton OR uranium",
         "Kabul -water",
     ] {
-        for hit in env.search(&[query, "--limit", "100", "--per-brief", "10"]).hits {
+        // Generated briefs repeat their text: keep near-duplicates so that
+        // every passage is compared.
+        for hit in env
+            .search(&[query, "--limit", "100", "--per-brief", "10", "--keep-duplicates"])
+            .hits
+        {
             out.push((hit.doc, hit.passage, hit.score));
         }
     }

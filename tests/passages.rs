@@ -117,3 +117,33 @@ fn huge_sentence_and_huge_word_are_cut_into_bounded_passages() {
     let joined: String = cut.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("");
     assert_eq!(joined.replace(' ', ""), format!("Intro{blob}outro."));
 }
+
+/// Found by fuzzing the read-cut-extract path: of two subheadings in a row,
+/// the first was in no passage, so its words could not be found.
+#[test]
+fn a_subheading_followed_by_another_keeps_its_words() {
+    let text = "Weekly Desk Notes\n\nThe council met in Herat on Monday to discuss the canal.\n\n\
+                Water rights\n\nBorder trade\n\nTraders waited at Islam Qala for the gate to open.\n\nLast word\n";
+    let brief = parse_brief("p.txt", text);
+    let headings: Vec<&str> = brief
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Heading)
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(headings, ["Water rights", "Border trade"]);
+    let cut = passages(&brief, MAX_PASSAGE_WORDS);
+    let shown: Vec<(Option<&str>, &str)> = cut.iter().map(|p| (p.heading.as_deref(), p.text.as_str())).collect();
+    assert_eq!(
+        shown,
+        [
+            (None, "The council met in Herat on Monday to discuss the canal."),
+            (None, "Water rights"),
+            (
+                Some("Border trade"),
+                "Traders waited at Islam Qala for the gate to open."
+            ),
+            (None, "Last word"),
+        ]
+    );
+}

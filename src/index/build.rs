@@ -66,6 +66,8 @@ pub struct BuildOptions {
     pub memory: usize,
     /// Files larger than this many bytes are skipped with a warning.
     pub max_file_size: u64,
+    /// Stop at the first file that cannot be read, leaving the index as it was.
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -82,6 +84,7 @@ impl BuildOptions {
             threads: 0,
             memory: DEFAULT_WRITER_MEMORY,
             max_file_size: corpus::DEFAULT_MAX_FILE_SIZE,
+            strict: false,
         }
     }
 
@@ -130,6 +133,17 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// Under `--strict`, the first problem stops the run.
+    fn stop_if_strict(&self, strict: bool) -> Result<(), IndexError> {
+        match self.errors.first() {
+            Some(first) if strict => Err(IndexError::Strict {
+                path: first.path.clone(),
+                error: first.error.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn problem(&mut self, path: &str, error: impl std::fmt::Display) {
         self.errors.push(FileProblem {
             path: path.to_string(),
@@ -225,6 +239,9 @@ impl<'a> Run<'a> {
         if !self.options.check {
             // Orphans of a killed or failed run (a full disk) go before we write.
             generation::remove_stale(&self.options.index, live.as_deref(), None);
+        }
+        if !self.options.check {
+            self.report.stop_if_strict(self.options.strict)?;
         }
         let mut reason = self.full_build_reason()?;
         if self.options.rebuild {
@@ -483,6 +500,7 @@ impl<'a> Run<'a> {
         let by_file = manifest.by_file();
         let bar = progress_bar(self.options.progress, plan.to_read.len() as u64);
         let mut unread = Vec::new();
+        let strict = self.options.strict;
         let report = &mut self.report;
         std::thread::scope(|scope| -> Result<(), IndexError> {
             let (sender, receiver) = mpsc::sync_channel::<Vec<Prepared>>(CHUNKS_IN_FLIGHT);
@@ -506,6 +524,8 @@ impl<'a> Run<'a> {
                     if let Some(key) = writer.apply(prepared, manifest, &by_file, report)? {
                         unread.push(key);
                     }
+                    // Returning drops the receiver, which stops the readers.
+                    report.stop_if_strict(strict)?;
                     bar.inc(1);
                 }
             }

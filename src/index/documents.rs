@@ -13,6 +13,7 @@ use crate::analyse::{with_entities, AnalysedBrief};
 use crate::corpus::{Brief, Declared};
 use crate::entities::{Actor, Extractor, Mention, PassageEntities};
 use crate::facet::{self, FacetValue};
+use crate::near_dup;
 use crate::passage::Passage;
 use crate::tokenize;
 
@@ -151,6 +152,9 @@ pub fn brief_documents(
         }
         for facet in facets_of(entities) {
             doc.add_facet(f.facets, facet);
+        }
+        for key in near_dup::band_keys(&near_dup::shingles(&passage.text)) {
+            doc.add_u64(f.near_dup, key);
         }
         doc.add_text(f.text, &passage.text);
         passages.push(doc);

@@ -66,6 +66,8 @@ pub enum IndexError {
          (first: {first}); the current index is kept. Fix the access error and run again"
     )]
     IncompleteCorpus { count: usize, first: String },
+    #[error("--strict: stopped at the first file that could not be read: {error}; the index is left as it was")]
+    Strict { path: String, error: String },
     #[error("--index {0} is a file, not a folder")]
     NotAFolder(PathBuf),
     #[error("the index at {path} is damaged: {message} (run `briefs index` to repair it)")]
@@ -270,6 +272,66 @@ fn open_generation(dir: &Path, name: &str, read_only: bool) -> Result<OpenIndex,
     })
 }
 
+/// Size of tantivy's doc store footer: format version (u32), offset of the
+/// skip index (u64), compressor id (u8), 15 reserved bytes.
+const DOC_STORE_FOOTER_BYTES: usize = 28;
+
+/// Checks the one length in each segment's doc store that tantivy trusts
+/// before it allocates: the number of layers at the start of the skip
+/// index (`Vec::with_capacity(n)` on opening a searcher). A damaged count
+/// asks for gigabytes, and a failed allocation aborts the process, which no
+/// `catch_unwind` can turn into an error. Found by fuzzing damaged index
+/// files (`fuzz/fuzz_targets/index_files.rs`); it reads a few bytes per
+/// segment.
+fn check_store_skip_indexes(index: &Index) -> Result<(), String> {
+    let metas = index.searchable_segment_metas().map_err(|e| e.to_string())?;
+    for meta in metas {
+        let path = meta.relative_path(tantivy::index::SegmentComponent::Store);
+        let damaged = |what: &str| format!("{}: {what}", path.display());
+        let file =
+            tantivy::directory::Directory::open_read(index.directory(), &path).map_err(|e| damaged(&e.to_string()))?;
+        let len = file.num_bytes().get_bytes() as usize;
+        if len < DOC_STORE_FOOTER_BYTES {
+            return Err(damaged("shorter than its footer"));
+        }
+        let footer = file
+            .slice_from(len - DOC_STORE_FOOTER_BYTES)
+            .read_bytes()
+            .map_err(|e| damaged(&e.to_string()))?;
+        let mut offset = [0u8; 8];
+        offset.copy_from_slice(&footer.as_slice()[4..12]);
+        let offset = u64::from_le_bytes(offset);
+        let skip_end = (len - DOC_STORE_FOOTER_BYTES) as u64;
+        if offset > skip_end {
+            return Err(damaged("its skip index starts past its end"));
+        }
+        let skip = file
+            .slice(offset as usize..skip_end as usize)
+            .read_bytes()
+            .map_err(|e| damaged(&e.to_string()))?;
+        let (layers, used) = read_vint(skip.as_slice()).ok_or_else(|| damaged("its skip index has no length"))?;
+        // Every layer takes at least one byte after the count.
+        if layers > (skip.len() - used) as u64 {
+            return Err(damaged("its skip index claims more layers than it has bytes"));
+        }
+    }
+    Ok(())
+}
+
+/// tantivy's variable-length integer: 7 bits a byte, least significant
+/// first, the last byte marked by its high bit. The value and the bytes it
+/// took; `None` when the bytes end first or it overflows 64 bits.
+fn read_vint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 != 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
 fn open_generation_unguarded(dir: &Path, name: &str, read_only: bool) -> Result<OpenIndex, IndexError> {
     let generation_dir = dir.join(name);
     let damaged = |message: String| IndexError::Damaged {
@@ -287,6 +349,7 @@ fn open_generation_unguarded(dir: &Path, name: &str, read_only: bool) -> Result<
     }
     .map_err(|e| open_error(dir, e))?;
     crate::tokenize::register(&index);
+    check_store_skip_indexes(&index).map_err(damaged)?;
     let payload = index.load_metas().map_err(|e| open_error(dir, e))?.payload;
     let state: IndexState = match payload {
         Some(p) => serde_json::from_str(&p).unwrap_or_default(),

@@ -53,6 +53,9 @@ pub struct Fields {
     pub date: Field,
     /// The passage's facets: `/country/..`, `/region/..`, `/actor/person/..`, `/actor/org/..`.
     pub facets: Field,
+    /// The passage's near-duplicate keys (`crate::near_dup::band_keys`):
+    /// passages sharing one are compared when search folds duplicates.
+    pub near_dup: Field,
     /// Stored text of the passage and of its heading.
     pub text: Field,
     pub heading_text: Field,
@@ -110,6 +113,7 @@ pub fn schema() -> (Schema, Fields) {
         author: b.add_text_field("author", searched),
         date: b.add_date_field("date", DateOptions::default().set_indexed().set_fast()),
         facets: b.add_facet_field("facets", FacetOptions::default()),
+        near_dup: b.add_u64_field("near_dup", INDEXED),
         text: b.add_text_field("text", STORED),
         heading_text: b.add_text_field("heading_text", STORED),
         record: b.add_text_field("record", STORED),

@@ -38,6 +38,9 @@ pub struct EvalOptions {
     pub depth: usize,
     pub doc_ids: DocIds,
     pub ranking: Ranking,
+    /// Rank every copy of a near-duplicate instead of folding them (as
+    /// `search --keep-duplicates`).
+    pub keep_duplicates: bool,
 }
 
 /// The measures of one query.
@@ -147,6 +150,7 @@ pub fn rank(
             limit: options.depth.max(1),
             per_brief: 1,
             ranking: options.ranking.clone(),
+            keep_duplicates: options.keep_duplicates,
             ..SearchRequest::default()
         };
         let briefs = match search::rank_only(open, &request) {

@@ -9,7 +9,7 @@
 //! with scores the heap's worst entry is a threshold below which tantivy
 //! skips documents (block-max WAND for unions of words).
 //!
-//! Order: score (or, when browsing, date) descending, then brief key, then
+//! Order: score (or date) descending, then score, then brief key, then
 //! passage: the same corpus gives the same results in the same order.
 
 use std::cmp::Ordering;
@@ -27,8 +27,11 @@ use super::ranking::{BriefEvidence, Recency, SegmentBriefs};
 pub enum Order {
     /// BM25 score, highest first.
     Score,
-    /// The brief's date, newest first; undated last.
-    Newest,
+    /// The brief's date, newest first; undated last. `scored`: the query
+    /// has words, whose scores break ties between passages of one date (so
+    /// the per-brief cap keeps a brief's best passages); without, scoring
+    /// is skipped.
+    Newest { scored: bool },
 }
 
 /// Collects the best `limit` passages, at most `per_brief` per brief.
@@ -65,11 +68,13 @@ struct Entry {
 }
 
 impl Entry {
-    /// `Less` means better: higher rank, then lower brief, then lower ordinal.
+    /// `Less` means better: higher rank, then higher score, then lower
+    /// brief, then lower ordinal.
     fn order(&self, other: &Entry) -> Ordering {
         other
             .rank
             .total_cmp(&self.rank)
+            .then(other.score.total_cmp(&self.score))
             .then(self.brief.cmp(&other.brief))
             .then(self.ordinal.cmp(&other.ordinal))
     }
@@ -128,7 +133,7 @@ impl SegmentTop {
         }
         let rank = match self.order {
             Order::Score => f64::from(score),
-            Order::Newest => self
+            Order::Newest { .. } => self
                 .dates
                 .first(doc)
                 .map_or(f64::MIN, |d| d.into_timestamp_secs() as f64),
@@ -222,7 +227,7 @@ impl Collector for TopPassages<'_> {
             heap: BinaryHeap::with_capacity(self.limit + 1),
             current: Vec::with_capacity(self.per_brief + 1),
             evidence: match (self.order, self.evidence) {
-                (Order::Score, Some(evidence)) => Some(evidence.for_segment(reader)?),
+                (Order::Score | Order::Newest { scored: true }, Some(evidence)) => Some(evidence.for_segment(reader)?),
                 _ => None,
             },
             bound: match (self.order, self.evidence) {
@@ -235,7 +240,7 @@ impl Collector for TopPassages<'_> {
     }
 
     fn requires_scoring(&self) -> bool {
-        self.order == Order::Score
+        matches!(self.order, Order::Score | Order::Newest { scored: true })
     }
 
     fn collect_segment(
@@ -253,7 +258,12 @@ impl Collector for TopPassages<'_> {
                 }
                 top.threshold()
             })?,
-            Order::Newest => weight.for_each_no_score(reader, &mut |docs| {
+            Order::Newest { scored: true } => weight.for_each(reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    top.offer(doc, score);
+                }
+            })?,
+            Order::Newest { scored: false } => weight.for_each_no_score(reader, &mut |docs| {
                 for &doc in docs {
                     if alive.is_none_or(|a| a.is_alive(doc)) {
                         top.offer(doc, 0.0);
@@ -269,6 +279,7 @@ impl Collector for TopPassages<'_> {
         all.sort_by(|a, b| {
             b.rank
                 .total_cmp(&a.rank)
+                .then(b.score.total_cmp(&a.score))
                 .then_with(|| a.brief.cmp(&b.brief))
                 .then(a.ordinal.cmp(&b.ordinal))
         });

@@ -12,6 +12,7 @@
 pub mod collect;
 pub mod explain;
 pub mod facets;
+pub mod fold;
 pub mod highlight;
 pub mod query;
 pub mod ranking;
@@ -20,12 +21,14 @@ pub mod scope;
 pub mod timeline;
 pub mod variants;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use jiff::civil::Date;
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Facet;
 
 use crate::entities::{Actor, ActorKind, RegionPath};
@@ -34,7 +37,7 @@ use crate::index::{self, documents::date_seconds, BriefRecord, IndexError, OpenI
 use collect::{Order, TopPassages};
 use facets::{Counts, FacetCounter};
 
-pub use query::{parse_query, validate_query, QUERY_FIELDS};
+pub use query::{parse_query, validate_query, ParsedQuery, QUERY_FIELDS};
 pub use ranking::Ranking;
 pub use resolve::{nearest, FilterResolver};
 
@@ -91,6 +94,16 @@ pub enum Scope {
     Brief,
 }
 
+/// The order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best score first (newest first when there are no words to score).
+    #[default]
+    Relevance,
+    /// Newest brief first; ties by score, then document, then passage.
+    Date,
+}
+
 /// A resolved search request (flags already validated).
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
@@ -116,6 +129,14 @@ pub struct SearchRequest {
     pub ranking: Ranking,
     /// Explain each hit's score.
     pub explain: bool,
+    pub sort: Sort,
+    /// Show near-duplicate passages as hits of their own instead of
+    /// folding them into the best of them (see [`fold`]).
+    pub keep_duplicates: bool,
+    /// Where the user's `actors.toml` and `countries.toml` are, to resolve
+    /// `country:` and `actor:` in the query as the flags are resolved;
+    /// `None`: the built-in lists only.
+    pub corpus: Option<PathBuf>,
 }
 
 /// One ranked passage.
@@ -140,6 +161,10 @@ pub struct Hit {
     pub actors: Vec<Actor>,
     /// Byte ranges of `text` that match query words.
     pub highlights: Vec<[usize; 2]>,
+    /// Near-duplicates of this passage folded into it (the same story
+    /// elsewhere), by document then passage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<fold::AlsoIn>,
     /// Why the hit scored as it did (with `--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<serde_json::Value>,
@@ -187,6 +212,10 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<FacetCounts>,
+    /// What the user should know about how the query was read (a pattern
+    /// cut at its cap).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SearchRequest {
@@ -209,17 +238,67 @@ pub fn search(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults
     index::catch_panic(|| run(open, request))
 }
 
-/// A search's query and its ranked passages, before stored fields are read.
-struct Ranked {
-    text: Option<Box<dyn Query>>,
+/// Parses the request's query and adds the filters it names (`country:`,
+/// `actor:`) to the request's own, resolved as the flags are. Spelling
+/// variants of names and proximity clauses join the query here.
+pub(crate) fn prepare<'r>(
+    open: &OpenIndex,
+    request: &'r SearchRequest,
+) -> Result<(ParsedQuery, Cow<'r, SearchRequest>), SearchError> {
+    let ranking = &request.ranking;
+    // Mistakes are explained on the query as typed, not as expanded.
+    validate_query(&request.query)?;
+    let mut parsed = if ranking.variant_weight > 0.0 {
+        let expanded = variants::expand(open, &request.query, ranking.variant_weight);
+        query::parse_query_ranked(open, &expanded, request.any, ranking)?
+    } else {
+        query::parse_query_ranked(open, &request.query, request.any, ranking)?
+    };
+    if let Some(text) = parsed.text.take() {
+        let close = ranking::proximity_clauses(open, &request.query, ranking);
+        parsed.text = Some(if close.is_empty() {
+            text
+        } else {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+            clauses.extend(close.into_iter().map(|q| (Occur::Should, q)));
+            Box::new(BooleanQuery::new(clauses))
+        });
+    }
+    if parsed.countries.is_empty() && parsed.actors.is_empty() {
+        return Ok((parsed, Cow::Borrowed(request)));
+    }
+    let resolver = match &request.corpus {
+        Some(corpus) => FilterResolver::new(open, corpus),
+        None => FilterResolver::builtin(open),
+    };
+    let mut merged = request.clone();
+    for value in &parsed.countries {
+        let country = resolver.country(value)?;
+        if !merged.countries.contains(&country) {
+            merged.countries.push(country);
+        }
+    }
+    for value in &parsed.actors {
+        let actor = resolver.actor(value)?;
+        if !merged.actors.contains(&actor) {
+            merged.actors.push(actor);
+        }
+    }
+    Ok((parsed, Cow::Owned(merged)))
+}
+
+/// A search's query and its ranked passages (near-duplicates folded unless
+/// kept), before stored fields are read.
+struct Ranked<'a> {
     query: Box<dyn Query>,
     evidence: Option<ranking::BriefEvidence>,
-    passages: Vec<collect::Ranked>,
+    kept: Vec<(collect::Ranked, Vec<tantivy::DocAddress>)>,
+    folder: fold::Folder<'a>,
     browsing: bool,
 }
 
-fn rank(open: &OpenIndex, request: &SearchRequest) -> Result<Ranked, SearchError> {
-    let browsing = request.query.trim().is_empty();
+fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) -> Result<Ranked<'a>, SearchError> {
+    let browsing = parsed.text.is_none();
     if browsing && !request.has_filter() && request.since.is_none() && request.until.is_none() {
         return Err(SearchError::EmptyQuery);
     }
@@ -228,96 +307,127 @@ fn rank(open: &OpenIndex, request: &SearchRequest) -> Result<Ranked, SearchError
             return Err(SearchError::DateOrder { since, until });
         }
     }
-    let text: Option<Box<dyn Query>> = if browsing {
-        None
-    } else {
-        validate_query(&request.query)?;
-        let expanded = if request.ranking.variant_weight > 0.0 {
-            variants::expand(open, &request.query, request.ranking.variant_weight)
-        } else {
-            request.query.clone()
-        };
-        let parsed = query::parse_query_ranked(open, &expanded, request.any, &request.ranking)?;
-        let close = ranking::proximity_clauses(open, &request.query, &request.ranking);
-        if close.is_empty() {
-            Some(parsed)
-        } else {
-            let mut clauses: Vec<(tantivy::query::Occur, Box<dyn Query>)> = vec![(tantivy::query::Occur::Must, parsed)];
-            clauses.extend(close.into_iter().map(|q| (tantivy::query::Occur::Should, q)));
-            Some(Box::new(tantivy::query::BooleanQuery::new(clauses)) as Box<dyn Query>)
-        }
-    };
+    let text = parsed.text.as_deref();
     let dims = request.dims();
     let clauses = query::Clauses {
         open,
-        text: text.as_deref(),
+        text,
         dates: (request.since.map(date_seconds), request.until.map(date_seconds)),
         scope: request.scope,
         dims: &dims,
     };
     let query = clauses.all();
-    let evidence = match &text {
-        Some(text) => ranking::BriefEvidence::new(open, &highlight::query_terms(&**text), &request.ranking)?,
+    let evidence = match text {
+        Some(_) => {
+            // The words the query looks for (not those it excludes).
+            let mut words = parsed.highlight.terms.clone();
+            for phrase in &parsed.highlight.phrases {
+                words.extend(phrase.terms.iter().cloned());
+            }
+            ranking::BriefEvidence::new(open, &words, &request.ranking)?
+        }
         None => None,
     };
-    let top = TopPassages {
-        limit: request.offset + request.limit,
-        per_brief: request.per_brief,
-        order: if browsing { Order::Newest } else { Order::Score },
-        evidence: evidence.as_ref(),
-        recency: if browsing {
-            None
-        } else {
-            ranking::Recency::of(open, &request.ranking)?
-        },
+    let recency = match browsing {
+        true => None,
+        false => ranking::Recency::of(open, &request.ranking)?,
     };
-    let passages = open
-        .searcher
-        .search_with_statistics_provider(&*query, &top, &open.statistics())?;
+    let order = match (browsing, request.sort) {
+        (true, _) => Order::Newest { scored: false },
+        (false, Sort::Date) => Order::Newest { scored: true },
+        (false, Sort::Relevance) => Order::Score,
+    };
+    let statistics = open.statistics();
+    // Folding may drop candidates: fetch more than shown, and more again
+    // while the kept hits fall short and the index has more to give.
+    let want = request.offset + request.limit;
+    let mut fetch = if request.keep_duplicates { want } else { want * 2 };
+    let mut folder = fold::Folder::new(open);
+    let kept = loop {
+        let top = TopPassages {
+            limit: fetch,
+            per_brief: request.per_brief,
+            order,
+            evidence: evidence.as_ref(),
+            recency,
+        };
+        let ranked = open
+            .searcher
+            .search_with_statistics_provider(&*query, &top, &statistics)?;
+        if request.keep_duplicates {
+            break ranked.into_iter().map(|r| (r, Vec::new())).collect::<Vec<_>>();
+        }
+        let exhausted = ranked.len() < fetch;
+        let kept = folder.fold(ranked, want)?;
+        if kept.len() >= want || exhausted {
+            break kept;
+        }
+        fetch = fetch.saturating_mul(4);
+    };
     Ok(Ranked {
-        text,
         query,
         evidence,
-        passages,
+        kept,
+        folder,
         browsing,
     })
 }
 
 /// Ranks passages as [`search`] does, reading only each brief's record:
-/// no stored text, highlights, facet counts or total.
+/// no stored text, highlights, facet counts or total. A hit's folded
+/// near-duplicates (its `also_in`) follow it, with its score: the reader
+/// sees them in the same place.
 pub fn rank_only(open: &OpenIndex, request: &SearchRequest) -> Result<Vec<RankedHit>, SearchError> {
     index::catch_panic(|| {
-        let ranked = rank(open, request)?;
+        let (parsed, request) = prepare(open, request)?;
+        let request = request.as_ref();
+        let ranked = rank(open, request, &parsed)?;
         let mut ids: HashMap<String, Option<String>> = HashMap::new();
-        let mut out = Vec::new();
-        for passage in ranked.passages.into_iter().skip(request.offset) {
-            if !ids.contains_key(&passage.brief) {
-                let record = brief_record(open, &passage.brief, passage.address.segment_ord)?;
-                ids.insert(passage.brief.clone(), record.id);
+        let mut id_of = |key: &str, segment: u32| -> Result<Option<String>, SearchError> {
+            if !ids.contains_key(key) {
+                let record = brief_record(open, key, segment)?;
+                ids.insert(key.to_string(), record.id);
             }
+            Ok(ids[key].clone())
+        };
+        let mut out = Vec::new();
+        for (passage, duplicates) in ranked.kept.into_iter().skip(request.offset) {
+            let score = if ranked.browsing { 0.0 } else { passage.score };
             out.push(RankedHit {
-                id: ids[&passage.brief].clone(),
+                id: id_of(&passage.brief, passage.address.segment_ord)?,
                 doc: passage.brief,
                 passage: passage.ordinal,
-                score: if ranked.browsing { 0.0 } else { passage.score },
+                score,
             });
+            for address in duplicates {
+                for copy in ranked.folder.also_in(&[address])? {
+                    out.push(RankedHit {
+                        id: id_of(&copy.doc, address.segment_ord)?,
+                        doc: copy.doc,
+                        passage: copy.passage,
+                        score,
+                    });
+                }
+            }
         }
         Ok(out)
     })
 }
 
 fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let (parsed, request) = prepare(open, request)?;
+    let request = request.as_ref();
     let Ranked {
-        text,
         query,
         evidence,
-        passages: ranked,
+        kept,
+        folder,
         browsing,
-    } = rank(open, request)?;
+    } = rank(open, request, &parsed)?;
     let dims = request.dims();
     let clauses = query::Clauses {
         open,
-        text: text.as_deref(),
+        text: parsed.text.as_deref(),
         dates: (request.since.map(date_seconds), request.until.map(date_seconds)),
         scope: request.scope,
         dims: &dims,
@@ -343,11 +453,11 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         None
     };
 
-    let terms = text.as_deref().map(highlight::query_terms).unwrap_or_default();
+    let terms = &parsed.highlight;
     let stored = open.stored();
     let mut records: HashMap<String, BriefRecord> = HashMap::new();
     let mut hits = Vec::new();
-    for ranked in ranked.into_iter().skip(request.offset) {
+    for (ranked, duplicates) in kept.into_iter().skip(request.offset) {
         if !records.contains_key(&ranked.brief) {
             let record = brief_record(open, &ranked.brief, ranked.address.segment_ord)?;
             records.insert(ranked.brief.clone(), record);
@@ -355,7 +465,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         let record = &records[&ranked.brief];
         let passage = stored.passage(ranked.address, record)?;
         hits.push(Hit {
-            highlights: highlight::highlight(&passage.text, &terms),
+            highlights: highlight::highlight(&passage.text, terms),
             doc: passage.doc,
             id: record.id.clone(),
             title: passage.title,
@@ -369,6 +479,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
             text: passage.text,
             countries: passage.countries,
             actors: passage.actors,
+            also_in: folder.also_in(&duplicates)?,
             explanation: match &explainer {
                 Some(explainer) => Some(explainer.explain(ranked.address)?),
                 None => None,
@@ -380,6 +491,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         total_hits,
         hits,
         facets,
+        notes: parsed.notes,
     })
 }
 

@@ -21,7 +21,7 @@ use crate::index::{IndexError, OpenIndex};
 /// Resolves filter values for one index; see the module doc.
 pub struct FilterResolver<'a> {
     open: &'a OpenIndex,
-    corpus: PathBuf,
+    corpus: Option<PathBuf>,
     gazetteer: OnceCell<Gazetteer>,
     index_actors: OnceCell<Vec<Actor>>,
 }
@@ -31,7 +31,18 @@ impl<'a> FilterResolver<'a> {
     pub fn new(open: &'a OpenIndex, corpus: impl Into<PathBuf>) -> FilterResolver<'a> {
         FilterResolver {
             open,
-            corpus: corpus.into(),
+            corpus: Some(corpus.into()),
+            gazetteer: OnceCell::new(),
+            index_actors: OnceCell::new(),
+        }
+    }
+
+    /// A resolver that knows the built-in lists only, for a caller that
+    /// has no corpus folder at hand.
+    pub fn builtin(open: &'a OpenIndex) -> FilterResolver<'a> {
+        FilterResolver {
+            open,
+            corpus: None,
             gazetteer: OnceCell::new(),
             index_actors: OnceCell::new(),
         }
@@ -41,7 +52,8 @@ impl<'a> FilterResolver<'a> {
         if let Some(g) = self.gazetteer.get() {
             return Ok(g);
         }
-        let loaded = Gazetteer::load(Some(&self.corpus)).map_err(|e| SearchError::Index(IndexError::Entities(e)))?;
+        let loaded =
+            Gazetteer::load(self.corpus.as_deref()).map_err(|e| SearchError::Index(IndexError::Entities(e)))?;
         Ok(self.gazetteer.get_or_init(|| loaded))
     }
 

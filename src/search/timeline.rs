@@ -23,7 +23,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Query;
 use tantivy::{DateTime, DocId, SegmentOrdinal, SegmentReader};
 
-use super::query::{parse_query, Clauses};
+use super::query::Clauses;
 use super::{SearchError, SearchRequest};
 use crate::index::{self, documents::date_seconds, OpenIndex};
 
@@ -46,11 +46,9 @@ pub struct MonthCount {
 /// Counts the briefs of a request per month; see the module doc.
 pub fn timeline(open: &OpenIndex, request: &SearchRequest) -> Result<Timeline, SearchError> {
     index::catch_panic(|| {
-        let text: Option<Box<dyn Query>> = if request.query.trim().is_empty() {
-            None
-        } else {
-            Some(parse_query(open, &request.query, request.any)?)
-        };
+        let (parsed, request) = super::prepare(open, request)?;
+        let request = request.as_ref();
+        let text: Option<Box<dyn Query>> = parsed.text;
         let dims = request.dims();
         let clauses = Clauses {
             open,

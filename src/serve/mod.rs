@@ -284,8 +284,10 @@ impl App {
             since: params.since.as_ref().map(|(_, d)| *d),
             until: params.until.as_ref().map(|(_, d)| *d),
             scope: params.scope,
+            sort: params.sort,
             facets: params.facets,
             facet_limit: params.facet_limit,
+            corpus: Some(self.corpus.clone()),
             ..SearchRequest::default()
         };
         for filter in &filters {

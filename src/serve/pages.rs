@@ -13,7 +13,7 @@ use super::params::{self, decode_pairs, Defaults, FilterDim, Params};
 use super::{brief_href, brief_key, find_brief, ActiveFilter, App, Failure, Outcome};
 use crate::entities::{Actor, ActorKind};
 use crate::output::{brief_view, citation, BriefView};
-use crate::search::highlight::{highlight, query_terms};
+use crate::search::highlight::highlight;
 use crate::search::timeline::Timeline;
 use crate::search::{FacetCount, FacetCounts, Hit};
 
@@ -95,6 +95,13 @@ fn search_form(params: &Params) -> Markup {
                 select name="scope" {
                     option value="passage" selected[params.scope == crate::search::Scope::Passage] { "the passage" }
                     option value="brief" selected[params.scope == crate::search::Scope::Brief] { "the whole brief" }
+                }
+            }
+            label.option title="Order of the results" {
+                "sort by "
+                select name="sort" {
+                    option value="relevance" selected[params.sort == crate::search::Sort::Relevance] { "relevance" }
+                    option value="date" selected[params.sort == crate::search::Sort::Date] { "date" }
                 }
             }
             button type="submit" { "Search" }
@@ -648,6 +655,18 @@ fn hit_item(hit: &Hit, params: &Params, filters: &[ActiveFilter]) -> Markup {
                 p.hit-heading { (heading) }
             }
             p.hit-text { (marked(&hit.text, &hit.highlights)) }
+            @if !hit.also_in.is_empty() {
+                p.also-in {
+                    "also in: "
+                    @for (i, also) in hit.also_in.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href={ (brief_href(&also.doc)) "#p" (also.passage) } {
+                            (also.doc) " ¶" (also.passage)
+                        }
+                        @if let Some(date) = &also.date { " (" (date) ")" }
+                    }
+                }
+            }
             (chips(params, filters, &hit.countries, &[], &hit.actors))
         }
     }
@@ -699,7 +718,7 @@ pub fn brief_page(app: &App, raw_key: &str, query: &str) -> Response {
         Default::default()
     } else {
         match crate::search::parse_query(&generation.open, &params.q, params.any) {
-            Ok(query) => query_terms(&*query),
+            Ok(parsed) => parsed.highlight,
             Err(_) => Default::default(),
         }
     };

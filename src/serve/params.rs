@@ -5,14 +5,14 @@
 //!
 //! The parameters are the flags of `briefs search`: `q` (the query),
 //! `any`, `limit`, `offset`, `per_brief`, `since`, `until`, `country`,
-//! `region`, `actor` (each repeatable), `scope`, `facets`, `facet_limit`,
-//! plus `timeline`. Empty values count as absent (an empty form field);
+//! `region`, `actor` (each repeatable), `scope`, `sort`, `facets`,
+//! `facet_limit`, plus `timeline`. Empty values count as absent (an empty form field);
 //! anything else that does not parse, an unknown name or a value out of
 //! bounds is refused with a message that names it (a `400`).
 
 use jiff::civil::Date;
 
-use crate::search::Scope;
+use crate::search::{Scope, Sort};
 
 /// Most passages one request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -28,6 +28,7 @@ pub const NAMES: &[&str] = &[
     "q",
     "any",
     "scope",
+    "sort",
     "since",
     "until",
     "country",
@@ -72,6 +73,7 @@ pub struct Params {
     pub q: String,
     pub any: bool,
     pub scope: Scope,
+    pub sort: Sort,
     /// As given (for forms and links) and as parsed.
     pub since: Option<(String, Date)>,
     pub until: Option<(String, Date)>,
@@ -109,6 +111,7 @@ impl Params {
             q: String::new(),
             any: false,
             scope: Scope::Passage,
+            sort: Sort::Relevance,
             since: None,
             until: None,
             filters: Vec::new(),
@@ -156,6 +159,18 @@ impl Params {
                         _ => {
                             return Err(ParamError(format!(
                                 "scope {:?}: expected passage or brief",
+                                shorten(value)
+                            )))
+                        }
+                    }
+                }
+                "sort" => {
+                    p.sort = match value {
+                        "relevance" => Sort::Relevance,
+                        "date" => Sort::Date,
+                        _ => {
+                            return Err(ParamError(format!(
+                                "sort {:?}: expected relevance or date",
                                 shorten(value)
                             )))
                         }
@@ -220,6 +235,9 @@ impl Params {
         }
         if self.scope == Scope::Brief {
             out.append_pair("scope", "brief");
+        }
+        if self.sort == Sort::Date {
+            out.append_pair("sort", "date");
         }
         if let Some((since, _)) = &self.since {
             out.append_pair("since", since);

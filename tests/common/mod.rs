@@ -151,6 +151,9 @@ pub struct SearchJson {
     pub hits: Vec<HitJson>,
     #[serde(default)]
     pub facets: Option<FacetsJson>,
+    /// How the query was read (a pattern cut at its cap).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -174,6 +177,17 @@ pub struct HitJson {
     /// The record id of a brief read from a JSON Lines record.
     #[serde(default)]
     pub id: Option<String>,
+    /// Near-duplicates folded into this hit.
+    #[serde(default)]
+    pub also_in: Vec<AlsoInJson>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoInJson {
+    pub doc: String,
+    pub passage: u64,
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Clone)]
