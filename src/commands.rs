@@ -188,8 +188,12 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
         corpus: Some(args.locations.corpus.clone()),
     };
     let results = search::search(&open, &request)?;
-    for note in &results.notes {
-        eprintln!("note: {note}");
+    {
+        // Never `eprintln!`: it panics when stderr cannot be written.
+        let mut err = std::io::stderr().lock();
+        for note in &results.notes {
+            let _ = writeln!(err, "note: {}", output::sanitize(note));
+        }
     }
     let mut out = std::io::stdout().lock();
     match args.format {
