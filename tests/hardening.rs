@@ -289,6 +289,25 @@ fn huge_length_in_a_doc_store_is_damage_not_an_abort() {
     assert_eq!(env.docs(&["railway"]).len(), 1);
 }
 
+/// A build killed between making its generation folder and writing the
+/// marker leaves an empty `gen-NNNNNN`: the next run removes it (an empty
+/// folder holds nothing to lose), while one with anything in it stays.
+#[test]
+fn empty_generation_folder_left_by_a_kill_is_removed() {
+    let env = TestEnv::new(&[("a.txt", NOTE)]);
+    env.index_ok();
+    std::fs::create_dir(env.index().join("gen-000097")).unwrap();
+    std::fs::create_dir(env.index().join("gen-000098")).unwrap();
+    std::fs::write(env.index().join("gen-000098").join("mine.txt"), "a user's file").unwrap();
+    env.write("b.txt", OTHER);
+    env.index_ok();
+    assert!(!env.index().join("gen-000097").exists());
+    assert_eq!(
+        std::fs::read_to_string(env.index().join("gen-000098").join("mine.txt")).unwrap(),
+        "a user's file"
+    );
+}
+
 /// Point 12: a `CURRENT` that is not UTF-8 does not block `--rebuild`, and
 /// one naming a path outside the index is never followed.
 #[test]

@@ -146,7 +146,8 @@ pub fn publish(dir: &Path, generation: &str) -> Result<(), IndexError> {
 /// Removes generations other than `live`: left by a killed or failed build
 /// (a full disk), or replaced by a finished one. `previous` is the
 /// generation that was live before a swap: ours even when an index made by
-/// an older `briefs` has no marker. Only folders `briefs` made are removed.
+/// an older `briefs` has no marker. Only folders `briefs` made are removed,
+/// and empty generation folders.
 pub fn remove_stale(dir: &Path, live: Option<&str>, previous: Option<&str>) {
     for entry in fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
         let name = entry.file_name();
@@ -157,6 +158,11 @@ pub fn remove_stale(dir: &Path, live: Option<&str>, previous: Option<&str>) {
         let previous_live = previous == Some(&*name) && is_generation_name(&name);
         if is_ours(&entry.path()) || previous_live {
             let _ = fs::remove_dir_all(entry.path());
+        } else if is_generation_name(&name) {
+            // A build killed between making its folder and writing the
+            // marker leaves an empty folder; `remove_dir` only ever removes
+            // an empty one, so nothing anyone put there can go.
+            let _ = fs::remove_dir(entry.path());
         }
     }
     let _ = fs::remove_file(dir.join(CURRENT_TMP));
