@@ -157,7 +157,7 @@ pub fn remove_stale(dir: &Path, live: Option<&str>, previous: Option<&str>) {
         }
         let previous_live = previous == Some(&*name) && is_generation_name(&name);
         if is_ours(&entry.path()) || previous_live {
-            let _ = fs::remove_dir_all(entry.path());
+            remove_generation(&entry.path());
         } else if is_generation_name(&name) {
             // A build killed between making its folder and writing the
             // marker leaves an empty folder; `remove_dir` only ever removes
@@ -166,6 +166,23 @@ pub fn remove_stale(dir: &Path, live: Option<&str>, previous: Option<&str>) {
         }
     }
     let _ = fs::remove_file(dir.join(CURRENT_TMP));
+}
+
+/// Removes a generation folder with its marker last, so that a run killed
+/// halfway leaves a folder the next run still knows as its own.
+fn remove_generation(path: &Path) {
+    for entry in fs::read_dir(path).into_iter().flatten().filter_map(Result::ok) {
+        if entry.file_name() == GENERATION_MARKER {
+            continue;
+        }
+        let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            fs::remove_dir_all(entry.path())
+        } else {
+            fs::remove_file(entry.path())
+        };
+    }
+    let _ = fs::remove_file(path.join(GENERATION_MARKER));
+    let _ = fs::remove_dir(path);
 }
 
 /// A tantivy directory that never writes: readers open the index through it.
