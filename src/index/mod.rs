@@ -283,9 +283,8 @@ const DOC_STORE_FOOTER_BYTES: usize = 28;
 /// `catch_unwind` can turn into an error. Found by fuzzing damaged index
 /// files (`fuzz/fuzz_targets/index_files.rs`); it reads a few bytes per
 /// segment.
-fn check_store_skip_indexes(index: &Index) -> Result<(), String> {
-    let metas = index.searchable_segment_metas().map_err(|e| e.to_string())?;
-    for meta in metas {
+fn check_store_skip_indexes(index: &Index, segments: &[tantivy::index::SegmentMeta]) -> Result<(), String> {
+    for meta in segments {
         let path = meta.relative_path(tantivy::index::SegmentComponent::Store);
         let damaged = |what: &str| format!("{}: {what}", path.display());
         let file =
@@ -349,8 +348,9 @@ fn open_generation_unguarded(dir: &Path, name: &str, read_only: bool) -> Result<
     }
     .map_err(|e| open_error(dir, e))?;
     crate::tokenize::register(&index);
-    check_store_skip_indexes(&index).map_err(damaged)?;
-    let payload = index.load_metas().map_err(|e| open_error(dir, e))?.payload;
+    let metas = index.load_metas().map_err(|e| open_error(dir, e))?;
+    check_store_skip_indexes(&index, &metas.segments).map_err(damaged)?;
+    let payload = metas.payload;
     let state: IndexState = match payload {
         Some(p) => serde_json::from_str(&p).unwrap_or_default(),
         None => IndexState::default(),
