@@ -167,6 +167,31 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// Calls `f` with every word of `text` folded as the analyzer folds it,
+/// but not stemmed: near-duplicate shingles need words that compare
+/// equal, not search terms, and stemming is most of the analyzer's cost
+/// on text it has not seen. ASCII words are folded into one reused buffer.
+pub fn for_each_folded_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut folded = String::new();
+    for_each_span(text, |start, end| {
+        let word = &text[start..end];
+        if word.is_ascii() {
+            folded.clear();
+            folded.extend(
+                strip_possessive(word)
+                    .bytes()
+                    .filter(|&b| b != b'.')
+                    .map(|b| b.to_ascii_lowercase() as char),
+            );
+        } else {
+            folded = normalise(word);
+        }
+        if !folded.is_empty() && folded.len() <= MAX_TOKEN_BYTES {
+            f(&folded);
+        }
+    });
+}
+
 /// The number of terms the analyzer gives for `text`, without building
 /// them: the indexer keeps exact token counts for BM25 while tantivy
 /// tokenizes the text on its own threads.
@@ -228,12 +253,7 @@ fn for_each_span(text: &str, mut f: impl FnMut(usize, usize)) {
 
 /// The length of [`normalise_ascii`]'s result, without building it.
 fn normalised_ascii_len(word: &str) -> usize {
-    let word = word
-        .strip_suffix("'s")
-        .or_else(|| word.strip_suffix("'S"))
-        .or_else(|| word.strip_suffix('\''))
-        .unwrap_or(word);
-    word.bytes().filter(|&b| b != b'.').count()
+    strip_possessive(word).bytes().filter(|&b| b != b'.').count()
 }
 
 /// Lower-cases and folds one word.
@@ -284,15 +304,19 @@ pub fn normalise(word: &str) -> String {
     out.trim_matches('\u{200c}').nfc().collect()
 }
 
+/// An ASCII word without its possessive `'s` or trailing apostrophe.
+fn strip_possessive(word: &str) -> &str {
+    word.strip_suffix("'s")
+        .or_else(|| word.strip_suffix("'S"))
+        .or_else(|| word.strip_suffix('\''))
+        .unwrap_or(word)
+}
+
 /// [`normalise`] for an ASCII word: no decomposition or recomposition to
 /// do, which is most words of English text and the indexer's hot path.
 fn normalise_ascii(word: &str) -> String {
-    let word = word
-        .strip_suffix("'s")
-        .or_else(|| word.strip_suffix("'S"))
-        .or_else(|| word.strip_suffix('\''))
-        .unwrap_or(word);
-    word.bytes()
+    strip_possessive(word)
+        .bytes()
         .filter(|&b| b != b'.')
         .map(|b| b.to_ascii_lowercase() as char)
         .collect()
