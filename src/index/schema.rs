@@ -20,7 +20,7 @@
 
 use tantivy::schema::{
     DateOptions, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
-    INDEXED, STORED, STRING,
+    STORED, STRING,
 };
 
 use crate::tokenize;
@@ -100,9 +100,19 @@ pub fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let column = NumericOptions::default().set_fast();
+    // Keys and filters are matched, never scored: no field norms (tantivy
+    // writes a byte per document and field for every indexed field unless
+    // told not to; they were 0.6 MB of a 10,000-brief index).
+    let key = (STRING | FAST).set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    );
+    let matched = NumericOptions::default().set_indexed();
     let fields = Fields {
-        kind: b.add_u64_field("kind", INDEXED | FAST),
-        brief: b.add_text_field("brief", STRING | FAST),
+        kind: b.add_u64_field("kind", matched.clone().set_fast()),
+        brief: b.add_text_field("brief", key.clone()),
         ordinal: b.add_u64_field("ordinal", column.clone()),
         line_first: b.add_u64_field("line_first", STORED),
         line_last: b.add_u64_field("line_last", STORED),
@@ -113,13 +123,13 @@ pub fn schema() -> (Schema, Fields) {
         author: b.add_text_field("author", searched),
         date: b.add_date_field("date", DateOptions::default().set_indexed().set_fast()),
         facets: b.add_facet_field("facets", FacetOptions::default()),
-        near_dup: b.add_u64_field("near_dup", INDEXED),
+        near_dup: b.add_u64_field("near_dup", matched),
         text: b.add_text_field("text", STORED),
         heading_text: b.add_text_field("heading_text", STORED),
         record: b.add_text_field("record", STORED),
         brief_facets: b.add_facet_field("brief_facets", FacetOptions::default()),
         listed_facets: b.add_facet_field("listed_facets", FacetOptions::default()),
-        file: b.add_text_field("file", STRING | FAST),
+        file: b.add_text_field("file", key.clone()),
         hash: b.add_u64_field("hash", column.clone()),
         passages: b.add_u64_field("passages", column.clone()),
         token_counts: [
@@ -137,7 +147,7 @@ pub fn schema() -> (Schema, Fields) {
             ),
         ),
         brief_text_tokens: b.add_u64_field("brief_text_tokens", column.clone()),
-        stamp: b.add_text_field("stamp", STRING | FAST),
+        stamp: b.add_text_field("stamp", key),
         size: b.add_u64_field("size", column),
         mtime: b.add_i64_field("mtime", FAST),
     };
