@@ -51,7 +51,12 @@ pub struct Ranked {
     /// The score, or the date in seconds for [`Order::Newest`].
     pub rank: f64,
     pub score: Score,
+    /// The brief's key; empty until [`settle`] or [`name_briefs`] fills it
+    /// (looking a key up in the column's dictionary costs a block scan, so
+    /// only hits that are shown or tied across segments pay for it).
     pub brief: String,
+    /// The brief key's term ordinal in its segment's `brief` column.
+    pub brief_ord: u64,
     pub ordinal: u64,
     pub address: DocAddress,
 }
@@ -190,21 +195,15 @@ impl SegmentCollector for SegmentTop {
         self.flush();
         let mut entries = self.heap.into_vec();
         entries.sort();
-        let mut key = String::new();
         entries
             .into_iter()
-            .map(|e| {
-                key.clear();
-                if let Some(column) = &self.briefs {
-                    let _ = column.ord_to_str(e.brief, &mut key);
-                }
-                Ranked {
-                    rank: e.rank,
-                    score: e.score,
-                    brief: key.clone(),
-                    ordinal: e.ordinal,
-                    address: DocAddress::new(self.segment, e.doc),
-                }
+            .map(|e| Ranked {
+                rank: e.rank,
+                score: e.score,
+                brief: String::new(),
+                brief_ord: e.brief,
+                ordinal: e.ordinal,
+                address: DocAddress::new(self.segment, e.doc),
             })
             .collect()
     }
@@ -274,16 +273,74 @@ impl Collector for TopPassages<'_> {
         Ok(top.harvest())
     }
 
+    /// Every segment's best, by rank and score; ties across segments are
+    /// put in brief-key order by [`settle`], which can read the keys.
     fn merge_fruits(&self, fruits: Vec<Vec<Ranked>>) -> tantivy::Result<Vec<Ranked>> {
         let mut all: Vec<Ranked> = fruits.into_iter().flatten().collect();
-        all.sort_by(|a, b| {
-            b.rank
-                .total_cmp(&a.rank)
-                .then(b.score.total_cmp(&a.score))
-                .then_with(|| a.brief.cmp(&b.brief))
-                .then(a.ordinal.cmp(&b.ordinal))
-        });
-        all.truncate(self.limit);
+        all.sort_by(|a, b| by_rank(a, b).then(by_place(a, b)));
         Ok(all)
     }
+}
+
+/// Better first: higher rank, then higher score.
+fn by_rank(a: &Ranked, b: &Ranked) -> Ordering {
+    b.rank.total_cmp(&a.rank).then(b.score.total_cmp(&a.score))
+}
+
+/// Segment, then brief key order inside it, then passage.
+fn by_place(a: &Ranked, b: &Ranked) -> Ordering {
+    a.address
+        .segment_ord
+        .cmp(&b.address.segment_ord)
+        .then(a.brief_ord.cmp(&b.brief_ord))
+        .then(a.ordinal.cmp(&b.ordinal))
+}
+
+/// Puts what [`TopPassages`] found in its final order and keeps the best
+/// `limit`: rank, score, brief key, passage, whatever the segments. Inside
+/// one segment term ordinals sort as the keys do, so keys are read only for
+/// runs of equal rank and score that span segments and reach into the
+/// first `limit` (browsing by date makes long runs of one day; scored
+/// queries seldom tie across segments).
+pub fn settle(ranked: &mut Vec<Ranked>, limit: usize, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+    let mut start = 0;
+    while start < ranked.len().min(limit) {
+        let mut end = start + 1;
+        while end < ranked.len() && by_rank(&ranked[start], &ranked[end]) == Ordering::Equal {
+            end += 1;
+        }
+        let run = &mut ranked[start..end];
+        if run.iter().any(|r| r.address.segment_ord != run[0].address.segment_ord) {
+            name_briefs(run, searcher)?;
+            run.sort_by(|a, b| a.brief.cmp(&b.brief).then(a.ordinal.cmp(&b.ordinal)));
+        }
+        start = end;
+    }
+    ranked.truncate(limit);
+    Ok(())
+}
+
+/// Fills in the brief key of every hit that does not have it yet.
+pub fn name_briefs(ranked: &mut [Ranked], searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+    let mut columns: Vec<Option<Option<StrColumn>>> = vec![None; searcher.segment_readers().len()];
+    let mut bytes = Vec::new();
+    for hit in ranked.iter_mut().filter(|r| r.brief.is_empty()) {
+        let segment = hit.address.segment_ord as usize;
+        let column = match &columns[segment] {
+            Some(column) => column,
+            None => columns[segment].insert(
+                searcher
+                    .segment_reader(hit.address.segment_ord)
+                    .fast_fields()
+                    .str("brief")?,
+            ),
+        };
+        if let Some(column) = column {
+            bytes.clear();
+            if column.dictionary().ord_to_term(hit.brief_ord, &mut bytes)? {
+                hit.brief = String::from_utf8_lossy(&bytes).into_owned();
+            }
+        }
+    }
+    Ok(())
 }

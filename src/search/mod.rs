@@ -351,9 +351,10 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
             evidence: evidence.as_ref(),
             recency,
         };
-        let ranked = open
+        let mut ranked = open
             .searcher
             .search_with_statistics_provider(&*query, &top, &statistics)?;
+        collect::settle(&mut ranked, fetch, &open.searcher)?;
         if request.keep_duplicates {
             break ranked.into_iter().map(|r| (r, Vec::new())).collect::<Vec<_>>();
         }
@@ -364,6 +365,9 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
         }
         fetch = fetch.saturating_mul(4);
     };
+    let (mut hits, copies): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
+    collect::name_briefs(&mut hits, &open.searcher)?;
+    let kept: Vec<_> = hits.into_iter().zip(copies).collect();
     Ok(Ranked {
         query,
         evidence,
