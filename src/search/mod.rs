@@ -606,7 +606,7 @@ pub struct IndexFacet {
 /// briefs first, from the term dictionaries.
 pub fn index_facets(open: &OpenIndex) -> Result<Vec<IndexFacet>, SearchError> {
     let counts = index::catch_panic(|| facets::index_facets(&open.searcher, &Facet::root()))?;
-    let mut out: Vec<IndexFacet> = counts
+    let out: Vec<IndexFacet> = counts
         .into_iter()
         .filter_map(|(facet, counts)| {
             let value = FacetValue::from_facet(&facet::decode(facet.as_bytes())?)?;
@@ -626,13 +626,15 @@ pub fn index_facets(open: &OpenIndex) -> Result<Vec<IndexFacet>, SearchError> {
             })
         })
         .collect();
+    // The dimension's place is worked out once per value, not per comparison.
     let dim_order = |f: &str| ["country", "region", "actor", "tag"].iter().position(|d| *d == f);
-    out.sort_by(|a, b| {
-        dim_order(&a.facet)
-            .cmp(&dim_order(&b.facet))
+    let mut keyed: Vec<(Option<usize>, IndexFacet)> = out.into_iter().map(|v| (dim_order(&v.facet), v)).collect();
+    keyed.sort_unstable_by(|(da, a), (db, b)| {
+        da.cmp(db)
             .then(b.briefs.cmp(&a.briefs))
             .then_with(|| a.value.cmp(&b.value))
             .then_with(|| a.path.cmp(&b.path))
+            .then(a.kind.cmp(&b.kind))
     });
-    Ok(out)
+    Ok(keyed.into_iter().map(|(_, v)| v).collect())
 }
