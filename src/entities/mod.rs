@@ -89,8 +89,9 @@ impl Via {
     }
 }
 
-/// The tagger's margin for a mention, rounded to hundredths so that the
-/// same text always stores the same number.
+/// How sure the tagger is of a mention, in the units of its threshold (the
+/// second stage's score when the model has one, else the tagger's margin),
+/// rounded to hundredths so that the same text always stores the same number.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Margin(pub f32);
@@ -1010,7 +1011,7 @@ impl Extractor {
     ) -> Vec<tagger::TaggedSpan> {
         let tagger = self.tagger;
         let mut spans = headline_free_spans(tagger, text, toks, doc);
-        spans.retain(|s| s.margin >= tagger.model.threshold(s.kind));
+        spans.retain(|s| s.score >= tagger.model.threshold(s.kind));
         spans
     }
 
@@ -1042,7 +1043,7 @@ impl Extractor {
                             name: c.name.clone(),
                             region: c.region_path(),
                             text: surface.to_string(),
-                            margin: span.margin,
+                            margin: span.score,
                         });
                     }
                 }
@@ -1064,7 +1065,7 @@ impl Extractor {
                         // A title or role right before vouches for a lone surname, as for the cue finder.
                         strong: people::role_before(&text[..span.start]),
                         via: Via::Tagger,
-                        margin: Some(span.margin),
+                        margin: Some(span.score),
                     }));
                 }
                 tagger::EntityType::Org => {
@@ -1081,7 +1082,7 @@ impl Extractor {
                         passage: pi,
                         name,
                         text: surface.to_string(),
-                        margin: span.margin,
+                        margin: span.score,
                     }));
                 }
             }

@@ -194,6 +194,7 @@ pub fn decode_spans(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s
             last: j - 1,
             kind,
             margin,
+            score: margin,
         });
         i = j;
     }

@@ -22,14 +22,14 @@ use super::super::people;
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 #[inline]
-fn mix(h: u64, v: u64) -> u64 {
+pub(super) fn mix(h: u64, v: u64) -> u64 {
     (h.rotate_left(5) ^ v).wrapping_mul(K)
 }
 
 /// The finaliser of splitmix64: spreads a weak hash over all bits before
 /// the top bits pick a bucket.
 #[inline]
-fn finish(mut h: u64) -> u64 {
+pub(super) fn finish(mut h: u64) -> u64 {
     h ^= h >> 30;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h ^= h >> 27;

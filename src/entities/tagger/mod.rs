@@ -19,6 +19,7 @@
 pub mod decode;
 pub mod features;
 pub mod model;
+pub mod spans;
 pub mod tokens;
 pub mod train;
 
@@ -102,6 +103,9 @@ pub struct TaggedSpan {
     pub kind: EntityType,
     /// Score drop of the best labelling when the span is labelled otherwise.
     pub margin: f32,
+    /// What is thresholded ([`Model::threshold`]): the second stage's score
+    /// for `kind` when the model has one, else `margin`.
+    pub score: f32,
 }
 
 /// A name as token positions `first..last` (inclusive), for scoring on
@@ -112,6 +116,8 @@ pub struct TokenSpan {
     pub last: usize,
     pub kind: EntityType,
     pub margin: f32,
+    /// As [`TaggedSpan::score`].
+    pub score: f32,
 }
 
 /// The shipped weights, trained by `examples/train_tagger.rs`.
@@ -137,6 +143,7 @@ struct Scratch {
     feats: Vec<u32>,
     emissions: Vec<f32>,
     decode: decode::Scratch,
+    candidates: Vec<spans::Candidate>,
 }
 
 thread_local! {
@@ -234,6 +241,7 @@ impl Tagger {
                     end: toks[sentence.start + span.last].end,
                     kind: span.kind,
                     margin: span.margin,
+                    score: span.score,
                 });
             }
         });
@@ -286,13 +294,18 @@ impl Tagger {
         out
     }
 
-    fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
+    /// The candidate spans of one sentence (the tagger's spans, and the
+    /// capitalised runs it left out when `runs`), in `s.candidates`, with
+    /// the sentence's tokens analysed in `s.sentence`. False when the
+    /// sentence cannot hold a name.
+    fn candidates(&self, words: &[&str], doc: &DocWords, runs: bool, s: &mut Scratch) -> bool {
+        s.candidates.clear();
         // Sentences whose only capital starts them ("The talks went on.")
         // have nothing to tag but that word; a closed-class word alone is
         // never scored (see [`features::active_segments`]).
         let may_name = |w: &&str| w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80);
         if !words.iter().skip(1).any(may_name) && !words.first().is_some_and(|w| may_name(w) && !features::is_stop(w)) {
-            return;
+            return false;
         }
         s.sentence.analyse(words, &self.lexicon, doc);
         let info = &s.sentence.info;
@@ -307,8 +320,8 @@ impl Tagger {
             }
             let at_start = seg.start == 0;
             let at_end = seg.end == words.len();
-            let spans = decode::decode_spans(&self.transitions, &s.emissions, at_start, at_end, &mut s.decode);
-            for sp in spans {
+            let from = s.candidates.len();
+            for sp in decode::decode_spans(&self.transitions, &s.emissions, at_start, at_end, &mut s.decode) {
                 let mut first = sp.first + seg.start;
                 let last = sp.last + seg.start;
                 // Names are written without titles ("Brigadier General Ross
@@ -316,8 +329,88 @@ impl Tagger {
                 while sp.kind == EntityType::Person && first < last && features::is_title(words[first], &info[first]) {
                     first += 1;
                 }
-                out.push(TokenSpan { first, last, ..sp });
+                s.candidates.push(spans::Candidate {
+                    first,
+                    last,
+                    tagged: Some(sp.kind),
+                    margin: sp.margin,
+                });
             }
+            if runs {
+                spans::add_runs(info, seg.clone(), from, &mut s.candidates);
+            }
+        }
+        true
+    }
+
+    /// The candidate spans of one tokenised sentence of the document whose
+    /// words are `doc`, each with its second-stage feature ids (table of
+    /// `1 << bits` buckets): what the second stage is trained on.
+    pub fn span_candidates(
+        &self,
+        words: &[&str],
+        doc: &DocWords,
+        runs: bool,
+        bits: u32,
+    ) -> Vec<(spans::Candidate, Vec<u32>)> {
+        let mut s = Scratch::default();
+        if !self.candidates(words, doc, runs, &mut s) {
+            return Vec::new();
+        }
+        let mask = ((1u64 << bits) - 1) as u32;
+        s.candidates
+            .iter()
+            .map(|c| {
+                let mut feats = Vec::new();
+                spans::span_features(words, &s.sentence.info, c, mask, &mut feats);
+                (*c, feats)
+            })
+            .collect()
+    }
+
+    fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
+        let second = self.model.spans.as_ref();
+        if !self.candidates(words, doc, second.is_some_and(|m| m.runs), s) {
+            return;
+        }
+        let Some(m) = second else {
+            out.extend(s.candidates.iter().filter_map(|c| {
+                Some(TokenSpan {
+                    first: c.first,
+                    last: c.last,
+                    kind: c.tagged?,
+                    margin: c.margin,
+                    score: c.margin,
+                })
+            }));
+            return;
+        };
+        let from = out.len();
+        for c in &s.candidates {
+            s.feats.clear();
+            spans::span_features(words, &s.sentence.info, c, m.mask(), &mut s.feats);
+            let (kind, score) = spans::decide(&m.scores(&s.feats));
+            out.push(TokenSpan {
+                first: c.first,
+                last: c.last,
+                kind,
+                margin: c.margin,
+                score,
+            });
+        }
+        // Candidates may overlap (a tagger span inside a longer capitalised
+        // run): the surer one wins.
+        if out.len() - from > 1 {
+            let mut all: Vec<TokenSpan> = out.drain(from..).collect();
+            all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.first.cmp(&b.first)));
+            let mut kept: Vec<TokenSpan> = Vec::with_capacity(all.len());
+            for sp in all {
+                if !kept.iter().any(|k| k.first <= sp.last && sp.first <= k.last) {
+                    kept.push(sp);
+                }
+            }
+            kept.sort_by_key(|k| k.first);
+            out.extend(kept);
         }
     }
 }

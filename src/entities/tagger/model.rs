@@ -11,10 +11,15 @@
 //! three per-type margin thresholds f32 (person, org, location), a
 //! description (u32 length + UTF-8), the lower-case vocabulary (bits u32,
 //! u64 count u32, the u64s), transitions `LABELS x LABELS` then start
-//! and end (i16 each), the number of non-zero entries u32, the entries.
+//! and end (i16 each), the number of non-zero entries u32, the entries;
+//! then the second stage ([`SpanModel`]): a byte 1 (0: none), bits u32,
+//! scale f32, three score thresholds f32, a byte 1 when capitalised runs
+//! are candidates, the number of non-zero entries u32, the entries (as
+//! above, [`CLASSES`] per bucket).
 
 use super::decode::Transitions;
 use super::features::Vocab;
+use super::spans::{SpanModel, CLASSES};
 use super::{EntityType, LABELS};
 
 /// Weights per bucket as held in memory: the labels' weights padded to a
@@ -25,7 +30,7 @@ pub const LANES: usize = LABELS.div_ceil(8) * 8;
 pub type Row = [i16; LANES];
 
 const MAGIC: &[u8; 4] = b"BRTG";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Why a weights file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +59,9 @@ pub struct Model {
     pub transitions: Vec<i16>,
     pub start: Vec<i16>,
     pub end: Vec<i16>,
+    /// The second stage, when trained: it decides each span's type and
+    /// score, and its thresholds replace [`Model::thresholds`].
+    pub spans: Option<SpanModel>,
 }
 
 impl Model {
@@ -95,6 +103,7 @@ impl Model {
             transitions: q(transitions),
             start: q(start),
             end: q(end),
+            spans: None,
         }
     }
 
@@ -108,9 +117,13 @@ impl Model {
         ((1u64 << self.bits) - 1) as u32
     }
 
-    /// The margin a span of `kind` needs to be accepted.
+    /// The score a span of `kind` needs to be accepted: the second
+    /// stage's threshold when there is one, else the tagger's margin threshold.
     pub fn threshold(&self, kind: EntityType) -> f32 {
-        self.thresholds[kind.index()]
+        match &self.spans {
+            Some(s) => s.threshold(kind),
+            None => self.thresholds[kind.index()],
+        }
     }
 
     /// Adds the emission scores of a token with features `feats` to `out`.
@@ -170,18 +183,26 @@ impl Model {
         }
         let nonzero = self.nonzero() as u32;
         out.extend_from_slice(&nonzero.to_le_bytes());
-        let mut last = 0usize;
         // Indexes count labels, not lanes: the file does not depend on the padding.
         let flat = self
             .weights
             .iter()
             .flat_map(|row| row[..LABELS].iter().copied())
             .enumerate();
-        for (i, w) in flat {
-            if w != 0 {
-                put_varint(&mut out, (i - last) as u64);
-                put_varint(&mut out, zigzag(w));
-                last = i;
+        put_entries(&mut out, flat);
+        match &self.spans {
+            None => out.push(0),
+            Some(s) => {
+                out.push(1);
+                out.extend_from_slice(&s.bits.to_le_bytes());
+                out.extend_from_slice(&s.scale.to_le_bytes());
+                for t in s.thresholds {
+                    out.extend_from_slice(&t.to_le_bytes());
+                }
+                out.push(s.runs as u8);
+                let nonzero = s.weights.iter().flatten().filter(|&&w| w != 0).count() as u32;
+                out.extend_from_slice(&nonzero.to_le_bytes());
+                put_entries(&mut out, s.weights.iter().flatten().copied().enumerate());
             }
         }
         out
@@ -232,6 +253,37 @@ impl Model {
                 .map(|row| &mut row[at % LABELS])
                 .ok_or(ModelError::Corrupt(r.at))? = w;
         }
+        let spans = match r.take(1)?[0] {
+            0 => None,
+            1 => {
+                let bits = r.u32()?;
+                if !(4..=24).contains(&bits) {
+                    return Err(ModelError::Corrupt(r.at));
+                }
+                let scale = r.f32()?;
+                let thresholds = [r.f32()?, r.f32()?, r.f32()?];
+                let runs = r.take(1)?[0] != 0;
+                let mut weights = vec![[0i16; CLASSES]; 1usize << bits];
+                let nonzero = r.u32()?;
+                let mut at = 0usize;
+                for _ in 0..nonzero {
+                    at += r.varint()? as usize;
+                    let w = unzigzag(r.varint()?);
+                    *weights
+                        .get_mut(at / CLASSES)
+                        .map(|row| &mut row[at % CLASSES])
+                        .ok_or(ModelError::Corrupt(r.at))? = w;
+                }
+                Some(SpanModel {
+                    bits,
+                    scale,
+                    thresholds,
+                    runs,
+                    weights,
+                })
+            }
+            _ => return Err(ModelError::Corrupt(r.at)),
+        };
         Ok(Model {
             bits,
             scale,
@@ -242,7 +294,20 @@ impl Model {
             transitions,
             start,
             end,
+            spans,
         })
+    }
+}
+
+/// Writes the non-zero `(index, weight)` pairs as (gap, value) varints.
+fn put_entries(out: &mut Vec<u8>, entries: impl Iterator<Item = (usize, i16)>) {
+    let mut last = 0usize;
+    for (i, w) in entries {
+        if w != 0 {
+            put_varint(out, (i - last) as u64);
+            put_varint(out, zigzag(w));
+            last = i;
+        }
     }
 }
 
@@ -320,6 +385,24 @@ mod tests {
         m.thresholds = [1.0, 2.0, 3.0];
         let bytes = m.to_bytes();
         assert_eq!(Model::from_bytes(&bytes).expect("round trip"), m);
+        let mut weights = vec![[0i16; CLASSES]; 1 << 6];
+        weights[3] = [1, -2, 0, 300];
+        weights[60] = [0, 0, 7, 0];
+        m.spans = Some(SpanModel {
+            bits: 6,
+            scale: 0.5,
+            thresholds: [4.0, 5.0, 6.0],
+            runs: true,
+            weights,
+        });
+        let bytes = m.to_bytes();
+        let back = Model::from_bytes(&bytes).expect("round trip with a second stage");
+        assert_eq!(back, m);
+        assert_eq!(
+            back.threshold(EntityType::Org),
+            5.0,
+            "the second stage's thresholds rule"
+        );
         assert!(matches!(Model::from_bytes(b"nope"), Err(ModelError::Magic)));
         assert!(matches!(
             Model::from_bytes(&bytes[..bytes.len() - 3]),

@@ -204,9 +204,13 @@ fn examples(docs: &[Vec<Sentence>], lexicon: &Lexicon, mask: u32) -> Vec<Example
 }
 
 /// splitmix64: a small, well-mixed generator, enough to shuffle.
-struct Rng(u64);
+pub(super) struct Rng(u64);
 
 impl Rng {
+    pub(super) fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -215,7 +219,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
@@ -414,12 +418,13 @@ pub fn predictions(tagger: &Tagger, docs: &[Vec<Sentence>]) -> (Vec<Prediction>,
                 first,
                 last,
                 kind,
-                margin,
+                score,
+                ..
             } in tagger.tag_tokens_in(&words, &doc)
             {
                 out.push(Prediction {
                     kind,
-                    margin,
+                    margin: score,
                     correct: gold.contains(&(first, last, kind)),
                 });
             }
@@ -567,7 +572,7 @@ pub fn marked_predictions(tagger: &Tagger, paragraphs: &[MarkedParagraph]) -> (V
         for span in tagger.tag(&p.text) {
             out.push(Prediction {
                 kind: span.kind,
-                margin: span.margin,
+                margin: span.score,
                 correct: p.names.contains(&(span.start, span.end, span.kind)),
             });
         }
