@@ -177,12 +177,7 @@ pub fn for_each_folded_word(text: &str, mut f: impl FnMut(&str)) {
         let word = &text[start..end];
         if word.is_ascii() {
             folded.clear();
-            folded.extend(
-                strip_possessive(word)
-                    .bytes()
-                    .filter(|&b| b != b'.')
-                    .map(|b| b.to_ascii_lowercase() as char),
-            );
+            push_normalised_ascii(word, &mut folded);
         } else {
             folded = normalise(word);
         }
@@ -315,11 +310,20 @@ fn strip_possessive(word: &str) -> &str {
 /// [`normalise`] for an ASCII word: no decomposition or recomposition to
 /// do, which is most words of English text and the indexer's hot path.
 fn normalise_ascii(word: &str) -> String {
-    strip_possessive(word)
-        .bytes()
-        .filter(|&b| b != b'.')
-        .map(|b| b.to_ascii_lowercase() as char)
-        .collect()
+    let mut out = String::with_capacity(word.len());
+    push_normalised_ascii(word, &mut out);
+    out
+}
+
+/// Appends [`normalise_ascii`] of `word` to `out`, for callers that reuse
+/// one buffer.
+fn push_normalised_ascii(word: &str, out: &mut String) {
+    out.extend(
+        strip_possessive(word)
+            .bytes()
+            .filter(|&b| b != b'.')
+            .map(|b| b.to_ascii_lowercase() as char),
+    );
 }
 
 fn is_combining_mark(c: char) -> bool {
