@@ -291,38 +291,41 @@ fn ord_range(facets: &FacetReader, value: &Facet) -> tantivy::Result<Option<(u64
 pub fn index_facets(searcher: &Searcher, root: &Facet) -> Result<BTreeMap<String, Counts>, IndexError> {
     let passages = doc_freqs(searcher, "facets", root)?;
     let briefs = doc_freqs(searcher, "listed_facets", root)?;
-    // Both lists are sorted by value: join them in one pass (a map built
-    // from sorted pairs is built in bulk).
-    let mut all = Vec::with_capacity(passages.len().max(briefs.len()));
-    let (mut p, mut b) = (passages.into_iter().peekable(), briefs.into_iter().peekable());
-    loop {
-        let next = match (p.peek(), b.peek()) {
-            (None, None) => break,
-            (Some(_), None) => p.next().map(|(k, n)| (k, Counts { briefs: 0, passages: n })),
-            (None, Some(_)) => b.next().map(|(k, n)| (k, Counts { briefs: n, passages: 0 })),
-            (Some((kp, _)), Some((kb, _))) => match kp.cmp(kb) {
-                std::cmp::Ordering::Less => p.next().map(|(k, n)| (k, Counts { briefs: 0, passages: n })),
-                std::cmp::Ordering::Greater => b.next().map(|(k, n)| (k, Counts { briefs: n, passages: 0 })),
-                std::cmp::Ordering::Equal => {
-                    let briefs = b.next().map_or(0, |(_, n)| n);
-                    p.next().map(|(k, n)| (k, Counts { briefs, passages: n }))
-                }
-            },
-        };
-        if let Some((key, counts)) = next {
-            if counts.passages > 0 || counts.briefs > 0 {
-                all.push((key, counts));
-            }
+    let passages = passages
+        .into_iter()
+        .map(|(k, n)| (k, Counts { briefs: 0, passages: n }));
+    let briefs = briefs.into_iter().map(|(k, n)| (k, Counts { briefs: n, passages: 0 }));
+    let all = merge_sorted_runs(passages.chain(briefs).collect(), |sum, c| {
+        sum.briefs += c.briefs;
+        sum.passages += c.passages;
+    });
+    // A map built from sorted pairs is built in bulk.
+    Ok(all
+        .into_iter()
+        .filter(|(_, c)| c.passages > 0 || c.briefs > 0)
+        .collect())
+}
+
+/// Pairs made of a few runs each sorted by key, as one list sorted by key
+/// with the values of equal keys added up. A stable sort merges sorted
+/// runs in linear time per run; no hashing (at 100,000 briefs the index
+/// holds 120,000 values, and hashing and sorting them again was most of
+/// `stats`).
+fn merge_sorted_runs<T>(mut pairs: Vec<(String, T)>, add: impl Fn(&mut T, T)) -> Vec<(String, T)> {
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, T)> = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == key => add(&mut last.1, value),
+            _ => out.push((key, value)),
         }
     }
-    Ok(all.into_iter().collect())
+    out
 }
 
 /// The number of live documents of each term of a facet field (full values
 /// and their ancestors), from the term dictionary, sorted by term; segments
 /// with deleted documents are corrected by the facets of those documents.
-/// Sorted lists merged, not a hash map: at 100,000 briefs the index holds
-/// 120,000 values, and hashing and re-sorting them was most of `stats`.
 fn doc_freqs(searcher: &Searcher, field_name: &str, root: &Facet) -> Result<Vec<(String, u64)>, IndexError> {
     let field = searcher
         .schema()
@@ -367,15 +370,6 @@ fn doc_freqs(searcher: &Searcher, field_name: &str, root: &Facet) -> Result<Vec<
         }
         all.append(&mut counts);
     }
-    // One sorted run per segment: a stable sort merges runs in linear time
-    // per run.
-    all.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(String, u64)> = Vec::with_capacity(all.len());
-    for (key, n) in all {
-        match out.last_mut() {
-            Some(last) if last.0 == key => last.1 += n,
-            _ => out.push((key, n)),
-        }
-    }
-    Ok(out)
+    // One sorted run per segment.
+    Ok(merge_sorted_runs(all, |sum, n| *sum += n))
 }
