@@ -645,12 +645,7 @@ fn main() -> Result<()> {
                         let gold = spans_of(&sent.labels);
                         for sp in fold_tagger.tag_tokens_in(&words, &doc) {
                             let ok = gold.contains(&(sp.first, sp.last, sp.kind));
-                            let g = gold
-                                .iter()
-                                .filter(|(a, b, _)| *a <= sp.last && sp.first <= *b)
-                                .map(|(a, b, k)| format!("{}:{}", k.as_str(), words[*a..=*b].join(" ")))
-                                .collect::<Vec<_>>()
-                                .join(",");
+                            let g = gold_overlapping(&gold, sp.first, sp.last, &words);
                             println!(
                                 "POOL {} {} {:.1} {:.1} {} [{}] | {}",
                                 if ok { "ok" } else { "XX" },
@@ -748,12 +743,7 @@ fn main() -> Result<()> {
                         let spans = tagger.tag_tokens_in(&words, &doc);
                         for sp in &spans {
                             let ok = gold.contains(&(sp.first, sp.last, sp.kind));
-                            let g = gold
-                                .iter()
-                                .filter(|(a, b, _)| *a <= sp.last && sp.first <= *b)
-                                .map(|(a, b, k)| format!("{}:{}", k.as_str(), words[*a..=*b].join(" ")))
-                                .collect::<Vec<_>>()
-                                .join(",");
+                            let g = gold_overlapping(&gold, sp.first, sp.last, &words);
                             if !ok && sp.kind == EntityType::Person {
                                 println!(
                                     "FP {:.1} {} [gold {}]",
@@ -858,4 +848,14 @@ fn main() -> Result<()> {
 
 fn decode_max() -> f32 {
     briefs::entities::tagger::decode::MAX_MARGIN
+}
+
+/// The gold spans that overlap words `first..=last`, as `type:words`, for
+/// the error dumps.
+fn gold_overlapping(gold: &[(usize, usize, EntityType)], first: usize, last: usize, words: &[&str]) -> String {
+    gold.iter()
+        .filter(|(a, b, _)| *a <= last && first <= *b)
+        .map(|(a, b, k)| format!("{}:{}", k.as_str(), words[*a..=*b].join(" ")))
+        .collect::<Vec<_>>()
+        .join(",")
 }
