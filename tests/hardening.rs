@@ -242,6 +242,70 @@ fn damaged_index_files_are_reported_and_repaired_never_a_panic() {
     assert_eq!(env.docs(&["railway"]).len(), 1);
 }
 
+/// The largest doc store of the live generation (a flipped byte in the
+/// middle of it does not stop the index from opening).
+fn largest_doc_store(env: &TestEnv) -> std::path::PathBuf {
+    let generation = env
+        .index()
+        .join(std::fs::read_to_string(env.index().join("CURRENT")).unwrap().trim());
+    std::fs::read_dir(&generation)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "store"))
+        .max_by_key(|e| e.metadata().unwrap().len())
+        .unwrap()
+        .path()
+}
+
+fn flip_middle_byte(file: &Path) {
+    let mut bytes = std::fs::read(file).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    std::fs::write(file, &bytes).unwrap();
+}
+
+/// A plain run checksums the index files changed since they were last
+/// checked: a changed file is found and the index rebuilt, without
+/// `--check`.
+#[test]
+fn plain_index_run_finds_a_changed_file_and_rebuilds() {
+    let env = TestEnv::new(&[("a.txt", NOTE), ("b.txt", OTHER)]);
+    env.index_ok();
+    flip_middle_byte(&largest_doc_store(&env));
+    env.cmd(&["index"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("does not match its checksum"));
+    env.cmd(&["index", "--check"]).assert().success();
+    assert_eq!(env.docs(&["railway"]).len(), 1);
+}
+
+/// Files whose length and modification time are those recorded when they
+/// were last checked are not read again by a plain run (that would read
+/// the whole index every time); `--check` reads them all.
+#[test]
+fn only_check_reads_files_unchanged_since_their_last_check() {
+    let env = TestEnv::new(&[("a.txt", NOTE), ("b.txt", OTHER)]);
+    env.index_ok();
+    let file = largest_doc_store(&env);
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    flip_middle_byte(&file);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    env.cmd(&["index"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checksum").not());
+    env.cmd(&["index", "--check"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("does not match its checksum"));
+}
+
 /// Found by fuzzing damaged index files: a doc store whose skip index
 /// claims a huge number of layers made tantivy ask for tens of gigabytes on
 /// opening, and the failed allocation aborted the process (exit 134),

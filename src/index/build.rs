@@ -29,7 +29,7 @@ use super::documents::{self, short_hash, BriefDocuments};
 use super::manifest::{self, Manifest};
 use super::schema::{self, Fields};
 use super::stats::IndexState;
-use super::{generation, integrity_problems, open_generation, IndexError, OpenIndex};
+use super::{generation, integrity_problems, open_generation, record_checked, IndexError, IntegrityScope, OpenIndex};
 use crate::analyse::analyse_brief;
 use crate::corpus::{self, BriefFile, CorpusError, Discovery};
 use crate::entities::{Extractor, Gazetteer};
@@ -292,7 +292,12 @@ impl<'a> Run<'a> {
             }
         }
         if let Some(open) = &self.existing {
-            let problems = integrity_problems(open, self.options.check && self.options.verify)?;
+            let scope = match (self.options.check, self.options.verify) {
+                (true, true) => IntegrityScope::Everything,
+                (true, false) => IntegrityScope::AllFiles,
+                (false, _) => IntegrityScope::ChangedFiles,
+            };
+            let problems = integrity_problems(open, scope)?;
             if !problems.is_empty() {
                 self.report.damage.extend(problems);
                 // `--check` still compares with what the index says it
@@ -440,7 +445,9 @@ impl<'a> Run<'a> {
                     first: first.to_string(),
                 });
             }
-            writer.commit(&mut self.report, &self.extractor.gazetteer, self.started)
+            writer.commit(&mut self.report, &self.extractor.gazetteer, self.started)?;
+            record_checked(&gen_dir, &index);
+            Ok(())
         })();
         if let Err(e) = outcome {
             // Nothing of a failed build may stay behind (a full disk would stay full).
@@ -480,6 +487,8 @@ impl<'a> Run<'a> {
         } else {
             writer.report_unchanged(&mut self.report, &open.state);
         }
+        // The files this run found changed were checked; the ones it wrote are its own.
+        record_checked(&open.generation_dir, &index);
         self.report.index_bytes = open.size_on_disk();
         self.report.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.report)

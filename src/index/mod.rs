@@ -13,6 +13,7 @@
 //! complete: a reader sees the old index or the new one, never half of one.
 
 mod build;
+mod checked;
 pub mod documents;
 pub mod generation;
 pub mod manifest;
@@ -391,25 +392,61 @@ fn open_error(dir: &Path, err: tantivy::TantivyError) -> IndexError {
     }
 }
 
-/// What is wrong with an index's files: missing files, checksums that do
-/// not match, and with `full_read` anything that fails to read.
-pub fn integrity_problems(open: &OpenIndex, full_read: bool) -> Result<Vec<String>, IndexError> {
+/// How much of an index [`integrity_problems`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegrityScope {
+    /// Checksums of the files changed since they were last checked (see
+    /// [`checked`]): what every `briefs index` run does.
+    ChangedFiles,
+    /// Checksums of every file: `briefs index --check`.
+    AllFiles,
+    /// Every checksum, then every document, posting list and column: `--check --verify`.
+    Everything,
+}
+
+/// What is wrong with an index's files: checksums that do not match, and
+/// with [`IntegrityScope::Everything`] anything that fails to read.
+pub fn integrity_problems(open: &OpenIndex, scope: IntegrityScope) -> Result<Vec<String>, IndexError> {
     // A missing or truncated file already failed the opening; what is
     // left to find is a file whose bytes changed.
     let mut problems = Vec::new();
-    let damaged = catch_panic(|| open.index.validate_checksum().map_err(IndexError::from))?;
+    let damaged = catch_panic(|| -> Result<Vec<PathBuf>, IndexError> {
+        match scope {
+            IntegrityScope::ChangedFiles => {
+                let mut damaged = Vec::new();
+                for file in checked::unchecked_files(&open.generation_dir, &open.index)? {
+                    match open.index.directory().validate_checksum(&file) {
+                        Ok(true) => {}
+                        Ok(false) => damaged.push(file),
+                        Err(e) => problems.push(e.to_string()),
+                    }
+                }
+                Ok(damaged)
+            }
+            IntegrityScope::AllFiles | IntegrityScope::Everything => {
+                Ok(open.index.validate_checksum()?.into_iter().collect())
+            }
+        }
+    })?;
     let mut damaged: Vec<String> = damaged
         .into_iter()
         .map(|p| format!("{} does not match its checksum", open.generation_dir.join(p).display()))
         .collect();
     damaged.sort();
     problems.extend(damaged);
-    if full_read && problems.is_empty() {
+    if scope == IntegrityScope::Everything && problems.is_empty() {
         if let Err(e) = catch_panic(|| read_everything(open)) {
             problems.push(format!("reading every document failed: {e}"));
         }
     }
     Ok(problems)
+}
+
+/// Records the live segment files of a generation as checked (see [`checked`]).
+pub(crate) fn record_checked(generation_dir: &Path, index: &Index) {
+    // A record that cannot be written only makes the next run check every
+    // file again.
+    let _ = checked::record(generation_dir, index);
 }
 
 /// Reads every stored document, posting list and column of the index.
