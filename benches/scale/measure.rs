@@ -9,6 +9,8 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What one finished child process cost.
@@ -17,14 +19,39 @@ pub struct Usage {
     pub wall: Duration,
     /// User plus system CPU time.
     pub cpu: Duration,
-    /// Peak resident set size in bytes.
+    /// Peak resident set size in bytes (`ru_maxrss`): anonymous memory plus
+    /// the file pages the process has mapped, such as index segments a merge
+    /// reads through mmap (page cache the kernel can take back).
     pub max_rss: u64,
+    /// Peak anonymous resident memory in bytes (heap, stacks), sampled from
+    /// `/proc/PID/status` every 20 ms: what the process itself holds.
+    pub max_anon: u64,
 }
 
 /// Output of a measured child.
 pub struct Finished {
     pub usage: Usage,
     pub stdout: Vec<u8>,
+}
+
+/// `RssAnon` of a live process, in bytes.
+fn rss_anon(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Samples `RssAnon` of `pid` until `stop` is set; returns the maximum.
+fn sample_anon(pid: u32, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let mut peak = 0;
+        while !stop.load(Ordering::Relaxed) {
+            peak = peak.max(rss_anon(pid).unwrap_or(0));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        peak
+    })
 }
 
 fn timeval(tv: libc::timeval) -> Duration {
@@ -51,6 +78,8 @@ pub fn run(cmd: &mut Command, stdout_file: Option<&Path>) -> Finished {
     // Reaped below by wait4, not Child::wait, which would drop the rusage.
     #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {described}: {e}"));
+    let stop_sampling = Arc::new(AtomicBool::new(false));
+    let anon_sampler = sample_anon(child.id(), Arc::clone(&stop_sampling));
     let mut stderr = child.stderr.take().expect("piped stderr");
     let stderr_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -68,6 +97,8 @@ pub fn run(cmd: &mut Command, stdout_file: Option<&Path>) -> Finished {
     let pid = child.id() as libc::pid_t;
     let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut rusage) };
     let wall = start.elapsed();
+    stop_sampling.store(true, Ordering::Relaxed);
+    let max_anon = anon_sampler.join().unwrap_or(0);
     assert_eq!(reaped, pid, "wait4 {described}: {}", std::io::Error::last_os_error());
     let stderr = stderr_reader.join().unwrap_or_default();
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
@@ -82,6 +113,7 @@ pub fn run(cmd: &mut Command, stdout_file: Option<&Path>) -> Finished {
             cpu: timeval(rusage.ru_utime) + timeval(rusage.ru_stime),
             // Linux reports ru_maxrss in KiB.
             max_rss: rusage.ru_maxrss as u64 * 1024,
+            max_anon,
         },
         stdout,
     }
@@ -95,10 +127,13 @@ pub fn median_usage(runs: &[Usage]) -> Usage {
     };
     let mut rss: Vec<u64> = runs.iter().map(|u| u.max_rss).collect();
     rss.sort();
+    let mut anon: Vec<u64> = runs.iter().map(|u| u.max_anon).collect();
+    anon.sort();
     Usage {
         wall: med(runs.iter().map(|u| u.wall).collect()),
         cpu: med(runs.iter().map(|u| u.cpu).collect()),
         max_rss: rss[rss.len() / 2],
+        max_anon: anon[anon.len() / 2],
     }
 }
 

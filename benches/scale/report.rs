@@ -142,9 +142,9 @@ impl Results {
         let _ = writeln!(w, "#### Builds\n");
         let _ = writeln!(
             w,
-            "| system | time s | MB/s | CPU s | peak RSS MB | index MB | index / corpus | briefs MB/s ratio |"
+            "| system | time s | MB/s | CPU s | peak RSS MB | peak anon MB | index MB | index / corpus | briefs MB/s ratio |"
         );
-        let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|");
         let b_mbps = self.mbps(&self.briefs_build);
         for (name, b) in [
             ("briefs (with extraction)", &self.briefs_build),
@@ -154,11 +154,12 @@ impl Results {
         ] {
             let _ = writeln!(
                 w,
-                "| {name} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.2} | {} |",
+                "| {name} | {:.2} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {} |",
                 b.usage.wall.as_secs_f64(),
                 self.mbps(b),
                 b.usage.cpu.as_secs_f64(),
                 mb(b.usage.max_rss),
+                mb(b.usage.max_anon),
                 mb(b.index_bytes),
                 b.index_bytes as f64 / self.corpus_bytes as f64,
                 ratio(b_mbps / self.mbps(b)),
@@ -171,11 +172,12 @@ impl Results {
         ] {
             let _ = writeln!(
                 w,
-                "| {name} | {:.3} ({:.2}% of full) | | {:.2} | {:.0} | | | |",
+                "| {name} | {:.3} ({:.2}% of full) | | {:.2} | {:.0} | {:.0} | | | |",
                 u.wall.as_secs_f64(),
                 100.0 * u.wall.as_secs_f64() / full,
                 u.cpu.as_secs_f64(),
-                mb(u.max_rss)
+                mb(u.max_rss),
+                mb(u.max_anon)
             );
         }
 
@@ -277,6 +279,12 @@ impl Results {
             &format!("peak RSS <= budget + 150 MB ({cap:.0} MB)"),
             format!("{rss:.0} MB"),
             rss <= cap,
+        );
+        let anon = mb(self.briefs_build.usage.max_anon);
+        target(
+            &format!("peak anonymous RSS <= budget + 150 MB ({cap:.0} MB)"),
+            format!("{anon:.0} MB"),
+            anon <= cap,
         );
         let size = self.briefs_build.index_bytes as f64 / self.corpus_bytes as f64;
         target("index <= 1.3x corpus", ratio(size), size <= 1.3);
