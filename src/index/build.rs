@@ -15,12 +15,13 @@
 //! listed keeps its briefs, and a full build refuses to replace the index
 //! when either would lose briefs.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::indexer::{LogMergePolicy, UserOperation};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
@@ -564,7 +565,7 @@ impl FilePlan {
             unchanged_briefs: 0,
             removed_files: Vec::new(),
         };
-        let mut present = BTreeSet::new();
+        let mut present = FxHashSet::default();
         for (i, file) in discovery.files.iter().enumerate() {
             present.insert(file.rel_path.as_str());
             let stamp = manifest.files.get(&file.rel_path);

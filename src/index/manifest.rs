@@ -5,7 +5,7 @@
 //! with the passages: after a crash the manifest and the passages can never
 //! disagree. Only `briefs index` reads it; search never does.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use tantivy::columnar::StrColumn;
 use tantivy::schema::IndexRecordOption;
@@ -44,7 +44,7 @@ pub struct Manifest {
 impl Manifest {
     /// Brief keys grouped by the file they were read from.
     pub fn by_file(&self) -> HashMap<&str, Vec<&str>> {
-        let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut out: HashMap<&str, Vec<&str>> = HashMap::default();
         for (key, brief) in &self.briefs {
             out.entry(brief.file.as_str()).or_default().push(key.as_str());
         }
