@@ -112,8 +112,8 @@ impl TokenStream for BriefTokenStream<'_> {
 
 /// A thread's memory of words already turned into terms. Words and their
 /// terms sit side by side in one buffer and the table holds where: about
-/// 25 bytes a word, where a map of boxed strings took about 100 (two
-/// allocations a word). Full, the cache held 26 MB on each indexing thread.
+/// 25 bytes a word. The map of boxed strings it replaces took about 100
+/// (two allocations a word), 26 MB per indexing thread once full.
 struct TermCache {
     text: String,
     entries: HashTable<CachedTerm>,
