@@ -359,7 +359,8 @@ impl<'a> Run<'a> {
             return Ok(self.report);
         }
         let manifest = self.manifest()?;
-        let plan = FilePlan::new(&self.discovery, &manifest, false);
+        let by_file = manifest.by_file();
+        let plan = FilePlan::new(&self.discovery, &manifest, &by_file, false);
         let pool = self.thread_pool()?;
         let read: Vec<(usize, Result<corpus::ReadFile, CorpusError>)> = pool.install(|| {
             plan.to_read
@@ -367,7 +368,6 @@ impl<'a> Run<'a> {
                 .map(|&i| (i, read_isolated(&self.discovery.files[i])))
                 .collect()
         });
-        let by_file = manifest.by_file();
         let mut unchanged = plan.unchanged_briefs;
         for (i, result) in read {
             let file = &self.discovery.files[i];
@@ -435,9 +435,10 @@ impl<'a> Run<'a> {
                 .create_in_dir(&gen_dir)?;
             crate::tokenize::register(&index);
             let empty = Manifest::default();
-            let plan = FilePlan::new(&self.discovery, &empty, true);
+            let no_files = empty.by_file();
+            let plan = FilePlan::new(&self.discovery, &empty, &no_files, true);
             let mut writer = Writer::new(&index, self.options, &empty)?;
-            let unread = self.write_files(&mut writer, &plan, &empty)?;
+            let unread = self.write_files(&mut writer, &plan, &empty, &no_files)?;
             // Briefs of the old index this build could not read would be lost.
             let lost: Vec<&String> = unread.iter().filter(|p| old_manifest.files.contains_key(*p)).collect();
             if let Some(first) = lost.first() {
@@ -465,7 +466,8 @@ impl<'a> Run<'a> {
     /// An incremental run in the live generation.
     fn incremental(mut self) -> Result<BuildReport, IndexError> {
         let manifest = self.manifest()?;
-        let plan = FilePlan::new(&self.discovery, &manifest, false);
+        let by_file = manifest.by_file();
+        let plan = FilePlan::new(&self.discovery, &manifest, &by_file, false);
         let Some(open) = self.existing.take() else {
             return Err(IndexError::Missing(self.options.index.clone()));
         };
@@ -473,7 +475,6 @@ impl<'a> Run<'a> {
         let index = Index::open_in_dir(&open.generation_dir)?;
         crate::tokenize::register(&index);
         let mut writer = Writer::new(&index, self.options, &manifest)?;
-        let by_file = manifest.by_file();
         for file in &plan.removed_files {
             for key in by_file.get(file.as_str()).into_iter().flatten() {
                 writer.remove(key, &manifest);
@@ -482,7 +483,7 @@ impl<'a> Run<'a> {
             writer.delete_stamp(file);
         }
         writer.unchanged += plan.unchanged_briefs;
-        self.write_files(&mut writer, &plan, &manifest)?;
+        self.write_files(&mut writer, &plan, &manifest, &by_file)?;
         if writer.has_changes() {
             writer.commit(&mut self.report, &self.extractor.gazetteer, self.started)?;
         } else {
@@ -502,12 +503,12 @@ impl<'a> Run<'a> {
         writer: &mut Writer,
         plan: &FilePlan,
         manifest: &Manifest,
+        by_file: &HashMap<&str, Vec<&str>>,
     ) -> Result<Vec<String>, IndexError> {
         let files = &self.discovery.files;
         let extractor = self.options.extract.then_some(&self.extractor);
         let fields = writer.fields;
         let pool = self.thread_pool()?;
-        let by_file = manifest.by_file();
         let bar = progress_bar(self.options.progress, plan.to_read.len() as u64);
         let mut unread = Vec::new();
         let strict = self.options.strict;
@@ -531,7 +532,7 @@ impl<'a> Run<'a> {
             for chunk in receiver {
                 for prepared in chunk {
                     bar.set_message(prepared.file.rel_path.clone());
-                    if let Some(key) = writer.apply(prepared, manifest, &by_file, report)? {
+                    if let Some(key) = writer.apply(prepared, manifest, by_file, report)? {
                         unread.push(key);
                     }
                     // Returning drops the receiver, which stops the readers.
@@ -557,8 +558,7 @@ struct FilePlan {
 }
 
 impl FilePlan {
-    fn new(discovery: &Discovery, manifest: &Manifest, full: bool) -> FilePlan {
-        let by_file = manifest.by_file();
+    fn new(discovery: &Discovery, manifest: &Manifest, by_file: &HashMap<&str, Vec<&str>>, full: bool) -> FilePlan {
         let briefs_of = |file: &str| by_file.get(file).map_or(0, |v| v.len() as u64);
         let mut plan = FilePlan {
             to_read: Vec::new(),
