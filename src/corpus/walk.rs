@@ -194,17 +194,11 @@ pub fn discover_with(root: &Path, options: &WalkOptions) -> Result<Discovery, Co
                 });
             }
             Ok(meta) => {
-                let mtime_ns = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map(|d| d.as_nanos() as i128)
-                    .unwrap_or(0);
                 found.files.push(BriefFile {
                     rel_path,
                     abs_path: entry.path().to_path_buf(),
                     size: meta.len(),
-                    mtime_ns,
+                    mtime_ns: modified_ns(&meta).unwrap_or(0),
                 });
             }
             Err(err) => {
@@ -337,6 +331,14 @@ fn push_escaped_str(key: &mut String, text: &str) {
             c => key.push(c),
         }
     }
+}
+
+/// A file's modification time in nanoseconds since 1970, if the system
+/// gives one after 1970: with the size, what tells that a file changed
+/// without reading it.
+pub fn modified_ns(meta: &std::fs::Metadata) -> Option<i128> {
+    let since_1970 = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some(since_1970.as_nanos() as i128)
 }
 
 #[cfg(test)]

@@ -18,10 +18,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
+
+use crate::corpus::walk::modified_ns;
 
 const RECORD_FILE: &str = ".briefs-checked";
 const RECORD_TMP: &str = ".briefs-checked.tmp";
@@ -30,7 +31,7 @@ const RECORD_TMP: &str = ".briefs-checked.tmp";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp {
     len: u64,
-    mtime_ns: i64,
+    mtime_ns: i128,
 }
 
 /// File name (relative to the generation folder) to its stamp.
@@ -38,10 +39,9 @@ type Stamps = BTreeMap<String, Stamp>;
 
 fn stamp_of(path: &Path) -> io::Result<Stamp> {
     let meta = fs::metadata(path)?;
-    let mtime_ns = meta
-        .modified()?
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    // Without a modification time nothing tells an unchanged file: it is
+    // checked every time.
+    let mtime_ns = modified_ns(&meta).ok_or_else(|| io::Error::other("no modification time"))?;
     Ok(Stamp {
         len: meta.len(),
         mtime_ns,
