@@ -400,32 +400,19 @@ fn a_passage_of_a_brief_about_the_query_beats_a_stray_mention() {
     };
     assert_eq!(order(&all), order(&own));
     // Filters and the cap still hold, in the same order on every run.
-    let capped = search(
-        &env,
-        &[
-            "canal",
-            "--per-brief",
-            "2",
-            "--country",
-            "Uzbekistan",
-            "--scope",
-            "brief",
-        ],
-    );
+    let capped_args = [
+        "canal",
+        "--per-brief",
+        "2",
+        "--country",
+        "Uzbekistan",
+        "--scope",
+        "brief",
+    ];
+    let capped = search(&env, &capped_args);
     assert!(capped.hits.iter().all(|h| h.doc == "about.txt"));
     assert!(capped.hits.len() <= 2);
-    let again = search(
-        &env,
-        &[
-            "canal",
-            "--per-brief",
-            "2",
-            "--country",
-            "Uzbekistan",
-            "--scope",
-            "brief",
-        ],
-    );
+    let again = search(&env, &capped_args);
     let key = |r: &Results| -> Vec<(String, u64)> { r.hits.iter().map(|h| (h.doc.clone(), h.passage)).collect() };
     assert_eq!(key(&capped), key(&again));
 }
