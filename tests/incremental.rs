@@ -231,3 +231,38 @@ fn an_empty_corpus_never_wipes_the_index_without_rebuild() {
     env.cmd(&["index", "--rebuild", "--quiet"]).assert().success();
     assert_eq!(env.search(&["water"]).total_hits, 0);
 }
+
+/// A run compares the walk with the index's file stamps as two sorted
+/// streams: names whose byte order differs from a folder walk's order
+/// (`a.txt` < `a/b.txt` < `a0.txt`), stamps spread over several segments
+/// (one commit per run) and deleted stamps must all line up.
+#[test]
+fn stamps_spread_over_segments_are_compared_in_path_order() {
+    let files = ["a0.txt", "a/b.txt", "b/c/d.txt", "z.txt", "a.txt", "b.txt"];
+    let env = TestEnv::new(&[(files[0], &brief(0, "water"))]);
+    env.index_ok();
+    for (i, name) in files.iter().enumerate().skip(1) {
+        env.write(name, &brief(i, "water"));
+        let (code, run) = index_json(&env, &[]);
+        assert_eq!(code, 0);
+        assert_eq!(names(&run["added"]), [*name]);
+        assert_eq!(run["unchanged"], i as u64);
+    }
+
+    env.write("a/b.txt", &brief(1, "uranium"));
+    env.remove("a0.txt");
+    let (_, run) = index_json(&env, &[]);
+    assert_eq!(run["mode"], "incremental");
+    assert_eq!(names(&run["changed"]), ["a/b.txt"]);
+    assert_eq!(names(&run["removed"]), ["a0.txt"]);
+    assert!(names(&run["added"]).is_empty());
+    assert_eq!(run["unchanged"], 4);
+
+    let (code, check) = index_json(&env, &["--check"]);
+    assert_eq!(code, 0, "{check}");
+    assert_eq!(check["unchanged"], 5);
+    let (_, nothing) = index_json(&env, &[]);
+    assert_eq!(nothing["unchanged"], 5);
+    assert!(names(&nothing["added"]).is_empty() && names(&nothing["removed"]).is_empty());
+    assert_eq!(env.docs(&["uranium"]), [("a/b.txt".to_string(), 0)]);
+}

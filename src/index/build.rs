@@ -21,13 +21,12 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::indexer::{LogMergePolicy, UserOperation};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::documents::{self, short_hash, BriefDocuments};
-use super::manifest::{self, Manifest};
+use super::manifest::{FileStamp, Manifest, ManifestBrief};
 use super::schema::{self, Fields};
 use super::stats::IndexState;
 use super::{generation, integrity_problems, open_generation, record_checked, IndexError, IntegrityScope, OpenIndex};
@@ -336,7 +335,7 @@ impl<'a> Run<'a> {
 
     fn manifest(&self) -> Result<Manifest, IndexError> {
         match &self.existing {
-            Some(open) => super::catch_panic(|| manifest::read(&open.searcher, &open.fields)),
+            Some(open) => Manifest::open(&open.searcher, &open.fields),
             None => Ok(Manifest::default()),
         }
     }
@@ -359,32 +358,31 @@ impl<'a> Run<'a> {
             return Ok(self.report);
         }
         let manifest = self.manifest()?;
-        let by_file = manifest.by_file();
-        let plan = FilePlan::new(&self.discovery, &manifest, &by_file, false);
+        let plan = FilePlan::new(&self.discovery, &manifest, false)?;
         let pool = self.thread_pool()?;
         let read: Vec<(usize, Result<corpus::ReadFile, CorpusError>)> = pool.install(|| {
             plan.to_read
                 .par_iter()
-                .map(|&i| (i, read_isolated(&self.discovery.files[i])))
+                .map(|planned| (planned.index, read_isolated(&self.discovery.files[planned.index])))
                 .collect()
         });
-        let mut unchanged = plan.unchanged_briefs;
         for (i, result) in read {
             let file = &self.discovery.files[i];
             match result {
                 Ok(read) => {
+                    let known = manifest.briefs_of(&file.rel_path)?;
                     let mut seen = BTreeSet::new();
                     for source in &read.briefs {
                         seen.insert(source.key.as_str());
-                        match manifest.briefs.get(&source.key) {
-                            Some(b) if b.hash == short_hash(&source.hash) => unchanged += 1,
+                        match find_brief(&known, &source.key) {
+                            Some(b) if b.hash == short_hash(&source.hash) => {}
                             Some(_) => self.report.changed.push(source.key.clone()),
                             None => self.report.added.push(source.key.clone()),
                         }
                     }
-                    for key in by_file.get(file.rel_path.as_str()).into_iter().flatten() {
-                        if !seen.contains(key) {
-                            self.report.removed.push(key.to_string());
+                    for brief in known {
+                        if !seen.contains(brief.key.as_str()) {
+                            self.report.removed.push(brief.key);
                         }
                     }
                     for problem in read.problems {
@@ -392,23 +390,25 @@ impl<'a> Run<'a> {
                             .problem(&file.rel_path, format!("{}: {problem}", file.rel_path));
                     }
                 }
-                Err(e) => {
-                    unchanged += by_file.get(file.rel_path.as_str()).map_or(0, |v| v.len() as u64);
-                    self.report.problem(&file.rel_path, e);
-                }
+                // What the index holds of an unreadable file stays as it is.
+                Err(e) => self.report.problem(&file.rel_path, e),
             }
         }
         for file in &plan.removed_files {
             self.report
                 .removed
-                .extend(by_file.get(file.as_str()).into_iter().flatten().map(|k| k.to_string()));
+                .extend(manifest.briefs_of(file)?.into_iter().map(|b| b.key));
         }
         self.report.added.sort();
         self.report.changed.sort();
         self.report.removed.sort();
-        self.report.unchanged = unchanged;
-        let (passages, _, _) = manifest.totals();
-        self.report.briefs = manifest.briefs.len() as u64;
+        let (briefs, passages) = self
+            .existing
+            .as_ref()
+            .map_or((0, 0), |open| (open.state.briefs, open.state.passages));
+        let touched = (self.report.removed.len() + self.report.changed.len()) as u64;
+        self.report.unchanged = briefs.saturating_sub(touched);
+        self.report.briefs = briefs;
         self.report.passages = passages;
         self.report.up_to_date = Some(
             self.existing.is_some()
@@ -435,12 +435,16 @@ impl<'a> Run<'a> {
                 .create_in_dir(&gen_dir)?;
             crate::tokenize::register(&index);
             let empty = Manifest::default();
-            let no_files = empty.by_file();
-            let plan = FilePlan::new(&self.discovery, &empty, &no_files, true);
-            let mut writer = Writer::new(&index, self.options, &empty)?;
-            let unread = self.write_files(&mut writer, &plan, &empty, &no_files)?;
+            let plan = FilePlan::new(&self.discovery, &empty, true)?;
+            let mut writer = Writer::new(&index, self.options, None)?;
+            let unread = self.write_files(&mut writer, &plan, &empty)?;
             // Briefs of the old index this build could not read would be lost.
-            let lost: Vec<&String> = unread.iter().filter(|p| old_manifest.files.contains_key(*p)).collect();
+            let mut lost = Vec::new();
+            for path in &unread {
+                if old_manifest.stamp(path)?.is_some() {
+                    lost.push(path);
+                }
+            }
             if let Some(first) = lost.first() {
                 return Err(IndexError::IncompleteCorpus {
                     count: lost.len(),
@@ -466,24 +470,22 @@ impl<'a> Run<'a> {
     /// An incremental run in the live generation.
     fn incremental(mut self) -> Result<BuildReport, IndexError> {
         let manifest = self.manifest()?;
-        let by_file = manifest.by_file();
-        let plan = FilePlan::new(&self.discovery, &manifest, &by_file, false);
+        let plan = FilePlan::new(&self.discovery, &manifest, false)?;
         let Some(open) = self.existing.take() else {
             return Err(IndexError::Missing(self.options.index.clone()));
         };
         // Reopen the generation writable (it was opened to read the manifest).
         let index = Index::open_in_dir(&open.generation_dir)?;
         crate::tokenize::register(&index);
-        let mut writer = Writer::new(&index, self.options, &manifest)?;
+        let mut writer = Writer::new(&index, self.options, Some(&open.state))?;
         for file in &plan.removed_files {
-            for key in by_file.get(file.as_str()).into_iter().flatten() {
-                writer.remove(key, &manifest);
-                self.report.removed.push(key.to_string());
+            for brief in manifest.briefs_of(file)? {
+                writer.remove(&brief);
+                self.report.removed.push(brief.key);
             }
             writer.delete_stamp(file);
         }
-        writer.unchanged += plan.unchanged_briefs;
-        self.write_files(&mut writer, &plan, &manifest, &by_file)?;
+        self.write_files(&mut writer, &plan, &manifest)?;
         if writer.has_changes() {
             writer.commit(&mut self.report, &self.extractor.gazetteer, self.started)?;
         } else {
@@ -503,7 +505,6 @@ impl<'a> Run<'a> {
         writer: &mut Writer,
         plan: &FilePlan,
         manifest: &Manifest,
-        by_file: &HashMap<&str, Vec<&str>>,
     ) -> Result<Vec<String>, IndexError> {
         let files = &self.discovery.files;
         let extractor = self.options.extract.then_some(&self.extractor);
@@ -521,7 +522,7 @@ impl<'a> Run<'a> {
                     let prepared: Vec<Prepared> = pool.install(|| {
                         chunk
                             .par_iter()
-                            .map(|&i| prepare(&files[i], manifest, extractor, &fields))
+                            .map(|planned| prepare(&files[planned.index], planned.stamp, manifest, extractor, &fields))
                             .collect()
                     });
                     if sender.send(prepared).is_err() {
@@ -532,7 +533,7 @@ impl<'a> Run<'a> {
             for chunk in receiver {
                 for prepared in chunk {
                     bar.set_message(prepared.file.rel_path.clone());
-                    if let Some(key) = writer.apply(prepared, manifest, by_file, report)? {
+                    if let Some(key) = writer.apply(prepared, report)? {
                         unread.push(key);
                     }
                     // Returning drops the receiver, which stops the readers.
@@ -547,55 +548,80 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Which files a run reads, and what it keeps or removes without reading.
+/// Which files a run reads, and which it removes without reading; the
+/// briefs of every other file stay as they are.
 struct FilePlan {
-    /// Indexes into the discovery's files, in path order.
-    to_read: Vec<usize>,
-    /// Briefs of files whose stamp is unchanged, or that the walk could not see.
-    unchanged_briefs: u64,
+    /// The files to read, in path order.
+    to_read: Vec<PlannedFile>,
     /// Files of the manifest that are gone from where the walk looked.
     removed_files: Vec<String>,
 }
 
+struct PlannedFile {
+    /// Index into the discovery's files.
+    index: usize,
+    /// What the index holds of the file, if it knows it.
+    stamp: Option<FileStamp>,
+}
+
 impl FilePlan {
-    fn new(discovery: &Discovery, manifest: &Manifest, by_file: &HashMap<&str, Vec<&str>>, full: bool) -> FilePlan {
-        let briefs_of = |file: &str| by_file.get(file).map_or(0, |v| v.len() as u64);
+    /// Compares the walk with the manifest's stamps, both in path order, in
+    /// one pass: its memory is the files to read, not the files known.
+    fn new(discovery: &Discovery, manifest: &Manifest, full: bool) -> Result<FilePlan, IndexError> {
+        let files = &discovery.files;
         let mut plan = FilePlan {
             to_read: Vec::new(),
-            unchanged_briefs: 0,
             removed_files: Vec::new(),
         };
-        let mut present = FxHashSet::default();
-        for (i, file) in discovery.files.iter().enumerate() {
-            present.insert(file.rel_path.as_str());
-            let stamp = manifest.files.get(&file.rel_path);
-            let same = stamp.is_some_and(|s| s.size == file.size && i128::from(s.mtime_ns) == file.mtime_ns);
-            if same && !full {
-                plan.unchanged_briefs += briefs_of(&file.rel_path);
-            } else {
-                plan.to_read.push(i);
+        let mut next = 0;
+        manifest.for_each_stamp(|path, stamp| {
+            while files.get(next).is_some_and(|f| f.rel_path.as_str() < path) {
+                plan.to_read.push(PlannedFile {
+                    index: next,
+                    stamp: None,
+                });
+                next += 1;
             }
-        }
-        let mut known: Vec<&String> = manifest.files.keys().collect();
-        known.sort();
-        for file in known {
-            if present.contains(file.as_str()) {
-                continue;
-            }
-            if discovery.saw(file) {
-                plan.removed_files.push(file.clone());
-            } else {
+            match files.get(next) {
+                Some(file) if file.rel_path == path => {
+                    if full || !same_stamp(stamp, file) {
+                        plan.to_read.push(PlannedFile {
+                            index: next,
+                            stamp: Some(stamp),
+                        });
+                    }
+                    next += 1;
+                }
+                _ if discovery.saw(path) => plan.removed_files.push(path.to_string()),
                 // Under a folder that could not be listed: keep what we have.
-                plan.unchanged_briefs += briefs_of(file);
+                _ => {}
             }
-        }
-        plan
+        })?;
+        plan.to_read
+            .extend((next..files.len()).map(|index| PlannedFile { index, stamp: None }));
+        Ok(plan)
     }
+}
+
+/// True when the file has the size and time the index knows it by.
+fn same_stamp(stamp: FileStamp, file: &BriefFile) -> bool {
+    stamp.size == file.size && i128::from(stamp.mtime_ns) == file.mtime_ns
+}
+
+/// A brief of `known` (sorted by key) by its key.
+fn find_brief<'k>(known: &'k [ManifestBrief], key: &str) -> Option<&'k ManifestBrief> {
+    known
+        .binary_search_by(|b| b.key.as_str().cmp(key))
+        .ok()
+        .map(|i| &known[i])
 }
 
 /// One file, read and analysed, ready to be written.
 struct Prepared {
     file: BriefFile,
+    /// What the index holds of the file: its stamp and its briefs.
+    stamp: Option<FileStamp>,
+    known: Result<Vec<ManifestBrief>, IndexError>,
     outcome: Result<PreparedFile, CorpusError>,
 }
 
@@ -621,7 +647,16 @@ fn read_isolated(file: &BriefFile) -> Result<corpus::ReadFile, CorpusError> {
     })
 }
 
-fn prepare(file: &BriefFile, manifest: &Manifest, extractor: Option<&Extractor>, fields: &Fields) -> Prepared {
+fn prepare(
+    file: &BriefFile,
+    stamp: Option<FileStamp>,
+    manifest: &Manifest,
+    extractor: Option<&Extractor>,
+    fields: &Fields,
+) -> Prepared {
+    let known = manifest.briefs_of(&file.rel_path);
+    let no_briefs = Vec::new();
+    let known_briefs = known.as_ref().unwrap_or(&no_briefs);
     let outcome = read_isolated(file).map(|read| {
         let mut seen = BTreeSet::new();
         let mut out = PreparedFile {
@@ -635,7 +670,7 @@ fn prepare(file: &BriefFile, manifest: &Manifest, extractor: Option<&Extractor>,
                 continue;
             }
             let hash = short_hash(&source.hash);
-            if manifest.briefs.get(&source.key).is_some_and(|b| b.hash == hash) {
+            if find_brief(known_briefs, &source.key).is_some_and(|b| b.hash == hash) {
                 out.briefs.push(PreparedBrief::Unchanged(source.key));
                 continue;
             }
@@ -657,6 +692,8 @@ fn prepare(file: &BriefFile, manifest: &Manifest, extractor: Option<&Extractor>,
     });
     Prepared {
         file: file.clone(),
+        stamp,
+        known,
         outcome,
     }
 }
@@ -669,12 +706,12 @@ struct Writer {
     passages: u64,
     tokens: [u64; 4],
     brief_tokens: u64,
-    unchanged: u64,
     operations: u64,
 }
 
 impl Writer {
-    fn new(index: &Index, options: &BuildOptions, manifest: &Manifest) -> Result<Writer, IndexError> {
+    /// A writer whose counts start from `state`, the index's as committed.
+    fn new(index: &Index, options: &BuildOptions, state: Option<&IndexState>) -> Result<Writer, IndexError> {
         let threads = options.thread_count();
         let memory = options.memory.max(threads * MIN_MEMORY_PER_THREAD);
         let writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
@@ -685,15 +722,13 @@ impl Writer {
         writer.set_merge_policy(Box::new(policy));
         // Files of a run that died before its commit go before we write.
         writer.garbage_collect_files().wait()?;
-        let (passages, tokens, brief_tokens) = manifest.totals();
         Ok(Writer {
             writer,
             fields: schema::schema().1,
-            briefs: manifest.briefs.len() as u64,
-            passages,
-            tokens,
-            brief_tokens,
-            unchanged: 0,
+            briefs: state.map_or(0, |s| s.briefs),
+            passages: state.map_or(0, |s| s.passages),
+            tokens: state.map_or([0; 4], |s| s.tokens),
+            brief_tokens: state.map_or(0, |s| s.brief_tokens),
             operations: 0,
         })
     }
@@ -702,17 +737,16 @@ impl Writer {
         self.operations > 0
     }
 
-    /// Deletes brief `key` and takes its counts out of the totals.
-    fn remove(&mut self, key: &str, manifest: &Manifest) {
-        self.writer.delete_term(Term::from_field_text(self.fields.brief, key));
+    /// Deletes an indexed brief and takes its counts out of the totals.
+    fn remove(&mut self, old: &ManifestBrief) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.brief, &old.key));
         self.operations += 1;
-        if let Some(old) = manifest.briefs.get(key) {
-            self.briefs -= 1;
-            self.passages -= old.passages;
-            self.brief_tokens -= old.brief_tokens;
-            for (total, n) in self.tokens.iter_mut().zip(old.tokens) {
-                *total -= n;
-            }
+        self.briefs = self.briefs.saturating_sub(1);
+        self.passages = self.passages.saturating_sub(old.passages);
+        self.brief_tokens = self.brief_tokens.saturating_sub(old.brief_tokens);
+        for (total, n) in self.tokens.iter_mut().zip(old.tokens) {
+            *total = total.saturating_sub(n);
         }
     }
 
@@ -723,19 +757,13 @@ impl Writer {
 
     /// Writes one prepared file; returns its key when it failed to read for
     /// a reason that may pass.
-    fn apply(
-        &mut self,
-        prepared: Prepared,
-        manifest: &Manifest,
-        by_file: &HashMap<&str, Vec<&str>>,
-        report: &mut BuildReport,
-    ) -> Result<Option<String>, IndexError> {
+    fn apply(&mut self, prepared: Prepared, report: &mut BuildReport) -> Result<Option<String>, IndexError> {
+        let known = prepared.known?;
         let file = prepared.file;
         let read = match prepared.outcome {
             Ok(read) => read,
             Err(e) => {
                 // Never lose what was indexed: its briefs and stamp stay.
-                self.unchanged += by_file.get(file.rel_path.as_str()).map_or(0, |v| v.len() as u64);
                 let transient = e.is_transient();
                 report.problem(&file.rel_path, e);
                 return Ok(transient.then_some(file.rel_path));
@@ -748,7 +776,6 @@ impl Writer {
         for brief in read.briefs {
             match brief {
                 PreparedBrief::Unchanged(key) => {
-                    self.unchanged += 1;
                     seen.insert(key);
                 }
                 PreparedBrief::Indexed(docs) => {
@@ -758,9 +785,8 @@ impl Writer {
                             error: format!("{}: {warning}", docs.key),
                         });
                     }
-                    let existed = manifest.briefs.contains_key(&docs.key);
-                    if existed {
-                        self.remove(&docs.key, manifest);
+                    if let Some(old) = find_brief(&known, &docs.key) {
+                        self.remove(old);
                         report.changed.push(docs.key.clone());
                     } else {
                         report.added.push(docs.key.clone());
@@ -770,15 +796,14 @@ impl Writer {
                 }
             }
         }
-        for key in by_file.get(file.rel_path.as_str()).into_iter().flatten() {
-            if !seen.contains(*key) {
-                self.remove(key, manifest);
-                report.removed.push(key.to_string());
+        for old in &known {
+            if !seen.contains(&old.key) {
+                self.remove(old);
+                report.removed.push(old.key.clone());
             }
         }
-        let stamp = manifest.files.get(&file.rel_path);
-        let same = stamp.is_some_and(|s| s.size == file.size && i128::from(s.mtime_ns) == file.mtime_ns);
-        if !same {
+        let stamp = prepared.stamp;
+        if !stamp.is_some_and(|s| same_stamp(s, &file)) {
             if stamp.is_some() {
                 self.delete_stamp(&file.rel_path);
             }
@@ -836,13 +861,15 @@ impl Writer {
     fn report_unchanged(self, report: &mut BuildReport, state: &IndexState) {
         report.briefs = state.briefs;
         report.passages = state.passages;
-        report.unchanged = self.unchanged;
+        report.unchanged = state.briefs;
     }
 
     fn finish_report(&self, report: &mut BuildReport) {
         report.briefs = self.briefs;
         report.passages = self.passages;
-        report.unchanged = self.unchanged;
+        // Every brief the index holds now was kept, added or indexed again.
+        let written = (report.added.len() + report.changed.len()) as u64;
+        report.unchanged = self.briefs.saturating_sub(written);
         report.added.sort();
         report.changed.sort();
         report.removed.sort();

@@ -4,20 +4,28 @@
 //! Keeping it in the index (instead of beside it) makes it commit atomically
 //! with the passages: after a crash the manifest and the passages can never
 //! disagree. Only `briefs index` reads it; search never does.
+//!
+//! It is never loaded whole. A run streams the file stamps in path order
+//! (one sequential read of each segment's `stamp` dictionary, merged) to
+//! compare them with the sorted walk, and looks up the briefs of a file
+//! only for the files it reads or removes. So a run that finds nothing
+//! changed holds a few bytes per file, not a map of every brief.
 
-use rustc_hash::FxHashMap as HashMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy_sstable::{Streamer, VoidSSTable};
 
 use super::schema::{kind, Fields};
-use super::IndexError;
+use super::{catch_panic, IndexError};
 
 /// What the index knows of a brief.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestBrief {
-    pub file: String,
+    pub key: String,
     pub hash: u64,
     pub passages: u64,
     /// Tokens of each searched field over the brief's passages.
@@ -34,137 +42,217 @@ pub struct FileStamp {
     pub mtime_ns: i64,
 }
 
-/// The index's manifest.
-#[derive(Debug, Default)]
+/// The index's manifest, read on demand. Empty when there is no index.
+#[derive(Default)]
 pub struct Manifest {
-    pub files: HashMap<String, FileStamp>,
-    pub briefs: HashMap<String, ManifestBrief>,
+    segments: Vec<SegmentManifest>,
+}
+
+/// One segment's manifest columns, opened once per run.
+struct SegmentManifest {
+    reader: SegmentReader,
+    fields: Fields,
+    kind: Option<Column<u64>>,
+    brief: Option<StrColumn>,
+    hash: Option<Column<u64>>,
+    passages: Option<Column<u64>>,
+    tokens: [Option<Column<u64>>; 4],
+    brief_tokens: Option<Column<u64>>,
+    stamp: Option<StrColumn>,
+    size: Option<Column<u64>>,
+    mtime: Option<Column<i64>>,
 }
 
 impl Manifest {
-    /// Brief keys grouped by the file they were read from.
-    pub fn by_file(&self) -> HashMap<&str, Vec<&str>> {
-        let mut out: HashMap<&str, Vec<&str>> = HashMap::default();
-        for (key, brief) in &self.briefs {
-            out.entry(brief.file.as_str()).or_default().push(key.as_str());
-        }
-        out
+    /// The manifest of the index `searcher` reads.
+    pub fn open(searcher: &Searcher, fields: &Fields) -> Result<Manifest, IndexError> {
+        catch_panic(|| {
+            let segments = searcher
+                .segment_readers()
+                .iter()
+                .map(|reader| SegmentManifest::open(reader, *fields))
+                .collect::<Result<Vec<_>, IndexError>>()?;
+            Ok(Manifest { segments })
+        })
     }
 
-    /// Passages, tokens, and whole-brief tokens over every brief of the manifest.
-    pub fn totals(&self) -> (u64, [u64; 4], u64) {
-        let mut tokens = [0u64; 4];
-        let mut passages = 0;
-        let mut brief_tokens = 0;
-        for brief in self.briefs.values() {
-            passages += brief.passages;
-            brief_tokens += brief.brief_tokens;
-            for (total, n) in tokens.iter_mut().zip(brief.tokens) {
-                *total += n;
+    /// Calls `visit` with every file stamp, in path order (bytes), each
+    /// file once. Memory: four bytes per file stamp of the largest segment.
+    pub fn for_each_stamp(&self, mut visit: impl FnMut(&str, FileStamp)) -> Result<(), IndexError> {
+        catch_panic(|| {
+            let mut sources = Vec::new();
+            for segment in &self.segments {
+                if let Some(column) = &segment.stamp {
+                    sources.push((segment, column, segment.stamp_docs_by_ord(column)?));
+                }
             }
-        }
-        (passages, tokens, brief_tokens)
+            let mut streams = sources
+                .iter()
+                .map(|(_, column, _)| column.dictionary().stream())
+                .collect::<Result<Vec<_>, _>>()?;
+            // Each segment's dictionary is sorted: merge them, smallest key first.
+            let mut heads = BinaryHeap::new();
+            for (i, stream) in streams.iter_mut().enumerate() {
+                if advance_to_live(stream, &sources[i].2) {
+                    heads.push(Reverse((stream.key().to_vec(), i)));
+                }
+            }
+            let mut last: Option<Vec<u8>> = None;
+            while let Some(Reverse((key, i))) = heads.pop() {
+                let (segment, _, docs_by_ord) = &sources[i];
+                let stream = &mut streams[i];
+                let doc = docs_by_ord[stream.term_ord() as usize];
+                // A file has one live stamp; should two segments disagree,
+                // the first seen wins and the run still sees the file once.
+                if last.as_deref() != Some(key.as_slice()) {
+                    visit(&String::from_utf8_lossy(&key), segment.file_stamp(doc));
+                }
+                if advance_to_live(stream, docs_by_ord) {
+                    heads.push(Reverse((stream.key().to_vec(), i)));
+                }
+                last = Some(key);
+            }
+            Ok(())
+        })
+    }
+
+    /// The stamp of one file, if the index holds it.
+    pub fn stamp(&self, file: &str) -> Result<Option<FileStamp>, IndexError> {
+        catch_panic(|| {
+            for segment in &self.segments {
+                let term = Term::from_field_text(segment.fields.stamp, file);
+                if let Some(doc) = segment.live_docs(&term)?.first() {
+                    return Ok(Some(segment.file_stamp(*doc)));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    /// The briefs the index holds of one file, sorted by key.
+    pub fn briefs_of(&self, file: &str) -> Result<Vec<ManifestBrief>, IndexError> {
+        catch_panic(|| {
+            let mut out = Vec::new();
+            for segment in &self.segments {
+                let term = Term::from_field_text(segment.fields.file, file);
+                for doc in segment.live_docs(&term)? {
+                    if segment.kind.as_ref().and_then(|c| c.first(doc)) == Some(kind::BRIEF) {
+                        out.push(segment.brief(doc)?);
+                    }
+                }
+            }
+            out.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(out)
+        })
     }
 }
 
-/// Reads the manifest of an index.
-pub fn read(searcher: &Searcher, fields: &Fields) -> Result<Manifest, IndexError> {
-    let mut manifest = Manifest::default();
-    for segment in searcher.segment_readers() {
-        let fast = segment.fast_fields();
-        let briefs = docs_of_kind(segment, fields, kind::BRIEF)?;
-        if !briefs.is_empty() {
-            let keys = all_terms(fast.str("brief")?)?;
-            let files = all_terms(fast.str("file")?)?;
-            let brief_ords = fast.str("brief")?.ok_or_else(|| missing("brief"))?;
-            let file_ords = fast.str("file")?.ok_or_else(|| missing("file"))?;
-            let hash = fast.u64("hash")?;
-            let passages = fast.u64("passages")?;
-            let token_columns = [
-                fast.u64("title_tokens")?,
-                fast.u64("heading_tokens")?,
-                fast.u64("body_tokens")?,
-                fast.u64("author_tokens")?,
-            ];
-            let brief_tokens = fast.u64("brief_text_tokens")?;
-            for doc in briefs {
-                let key = term_of(&brief_ords, &keys, doc)?;
-                let file = term_of(&file_ords, &files, doc)?;
-                let tokens = std::array::from_fn(|i| token_columns[i].first(doc).unwrap_or(0));
-                manifest.briefs.insert(
-                    key,
-                    ManifestBrief {
-                        file,
-                        hash: hash.first(doc).unwrap_or(0),
-                        passages: passages.first(doc).unwrap_or(0),
-                        tokens,
-                        brief_tokens: brief_tokens.first(doc).unwrap_or(0),
-                    },
-                );
+impl SegmentManifest {
+    fn open(reader: &SegmentReader, fields: Fields) -> Result<SegmentManifest, IndexError> {
+        let fast = reader.fast_fields();
+        let u64_column = |name: &str| fast.column_opt::<u64>(name);
+        Ok(SegmentManifest {
+            reader: reader.clone(),
+            fields,
+            kind: u64_column("kind")?,
+            brief: fast.str("brief")?,
+            hash: u64_column("hash")?,
+            passages: u64_column("passages")?,
+            tokens: [
+                u64_column("title_tokens")?,
+                u64_column("heading_tokens")?,
+                u64_column("body_tokens")?,
+                u64_column("author_tokens")?,
+            ],
+            brief_tokens: u64_column("brief_text_tokens")?,
+            stamp: fast.str("stamp")?,
+            size: u64_column("size")?,
+            mtime: fast.column_opt::<i64>("mtime")?,
+        })
+    }
+
+    /// The live documents holding `term` (a key: a handful of documents).
+    fn live_docs(&self, term: &Term) -> Result<Vec<DocId>, IndexError> {
+        let mut out = Vec::new();
+        let index = self.reader.inverted_index(term.field())?;
+        if let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? {
+            let alive = self.reader.alive_bitset();
+            while postings.doc() != TERMINATED {
+                let doc = postings.doc();
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    out.push(doc);
+                }
+                postings.advance();
             }
         }
-        let stamps = docs_of_kind(segment, fields, kind::FILE)?;
-        if !stamps.is_empty() {
-            let names = all_terms(fast.str("stamp")?)?;
-            let stamp_ords = fast.str("stamp")?.ok_or_else(|| missing("stamp"))?;
-            let size = fast.u64("size")?;
-            let mtime = fast.i64("mtime")?;
-            for doc in stamps {
-                manifest.files.insert(
-                    term_of(&stamp_ords, &names, doc)?,
-                    FileStamp {
-                        size: size.first(doc).unwrap_or(0),
-                        mtime_ns: mtime.first(doc).unwrap_or(0),
-                    },
-                );
-            }
+        Ok(out)
+    }
+
+    /// For each term of the `stamp` column, its live file document
+    /// ([`NO_DOC`] for a deleted one): the dictionary gives paths in order,
+    /// this gives where each path's size and time are.
+    fn stamp_docs_by_ord(&self, column: &StrColumn) -> Result<Vec<DocId>, IndexError> {
+        // The count comes from the file: check it before allocating.
+        if column.num_terms() > self.reader.max_doc() as usize {
+            return Err(IndexError::Corrupt(
+                "the stamp column has more terms than documents".into(),
+            ));
+        }
+        let mut docs_by_ord = vec![NO_DOC; column.num_terms()];
+        for doc in self.live_docs(&Term::from_field_u64(self.fields.kind, kind::FILE))? {
+            let ord = column.term_ords(doc).next().ok_or_else(|| no_value("stamp", doc))?;
+            let slot = docs_by_ord
+                .get_mut(ord as usize)
+                .ok_or_else(|| IndexError::Corrupt(format!("document {doc} has a stamp outside the dictionary")))?;
+            *slot = doc;
+        }
+        Ok(docs_by_ord)
+    }
+
+    fn file_stamp(&self, doc: DocId) -> FileStamp {
+        FileStamp {
+            size: first(&self.size, doc),
+            mtime_ns: self.mtime.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
         }
     }
-    Ok(manifest)
-}
 
-/// The live documents of one kind in a segment.
-fn docs_of_kind(segment: &SegmentReader, fields: &Fields, which: u64) -> Result<Vec<DocId>, IndexError> {
-    let term = Term::from_field_u64(fields.kind, which);
-    let index = segment.inverted_index(fields.kind)?;
-    let mut out = Vec::new();
-    if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
-        let alive = segment.alive_bitset();
-        while postings.doc() != TERMINATED {
-            let doc = postings.doc();
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                out.push(doc);
-            }
-            postings.advance();
+    fn brief(&self, doc: DocId) -> Result<ManifestBrief, IndexError> {
+        let column = self.brief.as_ref().ok_or_else(|| no_value("brief", doc))?;
+        let ord = column.term_ords(doc).next().ok_or_else(|| no_value("brief", doc))?;
+        let mut key = String::new();
+        if !column.ord_to_str(ord, &mut key)? {
+            return Err(no_value("brief", doc));
         }
+        Ok(ManifestBrief {
+            key,
+            hash: first(&self.hash, doc),
+            passages: first(&self.passages, doc),
+            tokens: std::array::from_fn(|i| first(&self.tokens[i], doc)),
+            brief_tokens: first(&self.brief_tokens, doc),
+        })
     }
-    Ok(out)
 }
 
-/// Every term of a string column's dictionary, by ordinal: one sequential
-/// read, instead of a dictionary lookup per document.
-fn all_terms(column: Option<StrColumn>) -> Result<Vec<String>, IndexError> {
-    let Some(column) = column else {
-        return Ok(Vec::new());
-    };
-    let mut stream = column.dictionary().stream()?;
-    // The count comes from the file: never trust it for an allocation.
-    let mut terms = Vec::with_capacity(column.num_terms().min(1 << 16));
+/// Marks a `stamp` term whose document is deleted.
+const NO_DOC: DocId = DocId::MAX;
+
+/// Moves `stream` to its next term that has a live document.
+fn advance_to_live(stream: &mut Streamer<'_, VoidSSTable>, docs_by_ord: &[DocId]) -> bool {
     while stream.advance() {
-        terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+        if docs_by_ord
+            .get(stream.term_ord() as usize)
+            .is_some_and(|&d| d != NO_DOC)
+        {
+            return true;
+        }
     }
-    Ok(terms)
+    false
 }
 
-fn term_of(column: &StrColumn, terms: &[String], doc: DocId) -> Result<String, IndexError> {
-    column
-        .term_ords(doc)
-        .next()
-        .and_then(|ord| terms.get(ord as usize))
-        .cloned()
-        .ok_or_else(|| IndexError::Corrupt(format!("document {doc} has no value in a manifest column")))
+fn first(column: &Option<Column<u64>>, doc: DocId) -> u64 {
+    column.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
 }
 
-fn missing(column: &str) -> IndexError {
-    IndexError::Corrupt(format!("the manifest column {column} is missing"))
+fn no_value(column: &str, doc: DocId) -> IndexError {
+    IndexError::Corrupt(format!("document {doc} has no value in the manifest column {column}"))
 }
