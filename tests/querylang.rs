@@ -300,3 +300,55 @@ fn serve_api_sorts_by_date_and_the_page_says_also_in() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// Sixty passages that quote one long name (a fifth of their shingles) share
+/// near-duplicate keys by chance; they are not copies of each other, and
+/// the wire story's copies, which also quote it, still fold.
+#[test]
+fn a_long_name_quoted_everywhere_neither_folds_strangers_nor_hides_copies() {
+    let env = fixture();
+    let words = [
+        "convoy", "harvest", "ledger", "bridge", "clinic", "quota", "tariff", "ferry", "census", "drought", "uplink",
+        "granary", "pylon", "orchard", "tunnel", "vaccine", "north", "south", "upper", "lower", "cotton", "wheat",
+        "diesel", "cement", "school", "market", "border", "river", "valley", "permit", "shelter", "ration",
+    ];
+    let mut seed: u64 = 7;
+    for i in 0..60usize {
+        let mut own = Vec::new();
+        for _ in 0..24 {
+            // A fixed pseudo-random sequence: notes share words, not runs of four.
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            own.push(words[(seed >> 33) as usize % words.len()]);
+        }
+        let text = format!(
+            "Field note {i}\ndate 2024-02-{:02}\n\nStaff of the United Nations Office for the Coordination of \
+             Humanitarian Affairs logged item {i}: {}.\n",
+            i % 28 + 1,
+            own.join(" ")
+        );
+        env.write(&format!("note-{i:02}.txt"), &text);
+    }
+    env.index_ok();
+    let notes = env.search(&["Coordination Humanitarian Affairs", "-n", "100"]);
+    let shown = notes.hits.iter().filter(|h| h.doc.starts_with("note-")).count();
+    let folded: Vec<(&str, Vec<&str>)> = notes
+        .hits
+        .iter()
+        .filter(|h| !h.also_in.is_empty())
+        .map(|h| (h.doc.as_str(), h.also_in.iter().map(|a| a.doc.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        shown, 60,
+        "no note folds into another: {folded:?} (total {})",
+        notes.total_hits
+    );
+    let story = env.search(&["Muttaqi Tehran talks", "-n", "5"]);
+    let wire = story
+        .hits
+        .iter()
+        .find(|h| WIRE.contains(&h.doc.as_str()) && h.passage == 0)
+        .expect("the story");
+    assert_eq!(wire.also_in.len(), 3, "{:?}", wire.also_in);
+}

@@ -14,7 +14,7 @@
 //! The cost follows the answer: one key lookup per band and one stored text
 //! per kept hit and per candidate; nothing is compared all-pairs.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::schema::{IndexRecordOption, Value};
@@ -71,11 +71,13 @@ impl<'a> Folder<'a> {
         let own = self.shingles_of(address)?.to_vec();
         let keys = near_dup::band_keys(&own);
         let field = self.open.fields.near_dup;
-        let mut candidates: BTreeSet<DocAddress> = BTreeSet::new();
-        for (segment, reader) in self.open.searcher.segment_readers().iter().enumerate() {
-            let inverted = reader.inverted_index(field).map_err(IndexError::from)?;
-            let alive = reader.alive_bitset();
-            for &key in &keys {
+        // Per candidate: how many keys it shares, and the largest number of
+        // live passages holding one of them.
+        let mut candidates: BTreeMap<DocAddress, (usize, usize)> = BTreeMap::new();
+        for &key in &keys {
+            let mut holders = Vec::new();
+            for (segment, reader) in self.open.searcher.segment_readers().iter().enumerate() {
+                let inverted = reader.inverted_index(field).map_err(IndexError::from)?;
                 let term = Term::from_field_u64(field, key);
                 let Some(mut postings) = inverted
                     .read_postings(&term, IndexRecordOption::Basic)
@@ -83,16 +85,26 @@ impl<'a> Folder<'a> {
                 else {
                     continue;
                 };
+                let alive = reader.alive_bitset();
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
                     if alive.is_none_or(|a| a.is_alive(doc)) {
-                        candidates.insert(DocAddress::new(segment as u32, doc));
+                        holders.push(DocAddress::new(segment as u32, doc));
                     }
                     doc = postings.advance();
                 }
             }
+            for &holder in &holders {
+                let (shared, widest) = candidates.entry(holder).or_default();
+                *shared += 1;
+                *widest = (*widest).max(holders.len());
+            }
         }
         candidates.remove(&address);
+        let candidates = candidates
+            .into_iter()
+            .filter(|&(_, (shared, widest))| near_dup::worth_comparing(shared, widest))
+            .map(|(candidate, _)| candidate);
         let mut found = Vec::new();
         for candidate in candidates {
             if near_dup::jaccard(&own, self.shingles_of(candidate)?) >= near_dup::THRESHOLD {
