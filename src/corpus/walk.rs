@@ -212,7 +212,9 @@ pub fn discover_with(root: &Path, options: &WalkOptions) -> Result<Discovery, Co
         }
     }
     found.files.sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    found.skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+    found
+        .skipped
+        .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     // Rare: sorting by the message is cheap enough and gives a stable report.
     found.errors.sort_by_cached_key(|e| e.to_string());
     Ok(found)
