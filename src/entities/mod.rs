@@ -1110,7 +1110,7 @@ impl Extractor {
         // The brief is the tagger's document: a word capitalised or written
         // in lower case in one passage tells about it in another.
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let prepared = tagger::Prepared::new(&refs);
+        let prepared = self.tagger.prepare(&refs);
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
             let mut blocked: Vec<(usize, usize)> = Vec::new();

@@ -1,13 +1,16 @@
-//! Viterbi decoding over BIO labels, and the margin of each span found.
+//! Viterbi decoding over BILOU labels, and the margin of each span found.
 //!
 //! The margin of a span is the drop from the best labelling's score to the
-//! best labelling in which some token of the span, or the token right after
-//! it, has another label. It comes from max-marginals (a forward and a
-//! backward max-product pass), so one decode gives every span's margin; it
-//! covers "not a name at all", "another type" and "other boundaries" at
-//! once, which is what the extractor needs to trust a span.
+//! best labelling in which some token of the span has another label. It
+//! comes from max-marginals (a forward and a backward max-product pass), so
+//! one decode gives every span's margin; it covers "not a name at all",
+//! "another type" and "other boundaries" at once, which is what the
+//! extractor needs to trust a span. With BILOU a span's own tokens are
+//! enough: any labelling that moves its edges changes its first token (no
+//! longer `B-`/`U-`) or its last (no longer `L-`/`U-`); with BIO, a name
+//! growing by a token changed only the token after it.
 
-use super::{is_inside, label_type, Label, TokenSpan, LABELS, OUTSIDE};
+use super::{is_inside, label_type, opens, Label, TokenSpan, LABELS, OUTSIDE};
 
 /// Transition scores: `trans[from][to]`, and from the sentence start and to its end.
 #[derive(Debug, Clone)]
@@ -18,22 +21,25 @@ pub struct Transitions {
 }
 
 impl Transitions {
-    /// Zero scores, with the moves BIO forbids at minus infinity: `I-X`
-    /// only after `B-X` or `I-X`, never first.
+    /// Zero scores, with the moves BILOU forbids at minus infinity: after
+    /// `B-X` or `I-X` only `I-X` or `L-X`; `I-X` and `L-X` only after
+    /// those two, never first; `B-X` and `I-X` never last.
     pub fn forbidding_invalid() -> Transitions {
         let mut t = Transitions {
             trans: [[0.0; LABELS]; LABELS],
             start: [0.0; LABELS],
             end: [0.0; LABELS],
         };
-        for to in 0..LABELS as Label {
-            if !is_inside(to) {
-                continue;
+        for a in 0..LABELS as Label {
+            if is_inside(a) {
+                t.start[a as usize] = f32::NEG_INFINITY;
             }
-            t.start[to as usize] = f32::NEG_INFINITY;
-            for from in 0..LABELS as Label {
-                if from != to && from != to - 1 {
-                    t.trans[from as usize][to as usize] = f32::NEG_INFINITY;
+            if opens(a) {
+                t.end[a as usize] = f32::NEG_INFINITY;
+            }
+            for b in 0..LABELS as Label {
+                if !allowed(a, b) {
+                    t.trans[a as usize][b as usize] = f32::NEG_INFINITY;
                 }
             }
         }
@@ -56,6 +62,15 @@ impl Transitions {
         } else {
             std::array::from_fn(|y| self.trans[y][OUTSIDE as usize])
         }
+    }
+}
+
+/// Whether label `b` may follow label `a`.
+pub fn allowed(a: Label, b: Label) -> bool {
+    if opens(a) {
+        is_inside(b) && label_type(a) == label_type(b)
+    } else {
+        !is_inside(b)
     }
 }
 
@@ -183,27 +198,26 @@ pub fn decode_spans(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s
             i += 1;
             continue;
         };
-        let mut j = i + 1;
-        while j < n && is_inside(labels[j]) {
+        let mut j = i;
+        while j + 1 < n && opens(labels[j]) && is_inside(labels[j + 1]) {
             j += 1;
         }
-        let upto = (j + 1).min(n);
-        let margin = margins[i..upto].iter().copied().fold(MAX_MARGIN, f32::min);
+        let margin = margins[i..=j].iter().copied().fold(MAX_MARGIN, f32::min);
         out.push(TokenSpan {
             first: i,
-            last: j - 1,
+            last: j,
             kind,
             margin,
             score: margin,
         });
-        i = j;
+        i = j + 1;
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{begin, inside, EntityType};
+    use super::super::{begin, inside, last, unit, EntityType};
     use super::*;
 
     fn emissions(rows: &[[f32; LABELS]]) -> Vec<f32> {
@@ -211,25 +225,34 @@ mod tests {
     }
 
     #[test]
-    fn viterbi_respects_bio_and_finds_the_best_path() {
+    fn viterbi_respects_bilou_and_finds_the_best_path() {
         let t = Transitions::forbidding_invalid();
-        // Token 1 prefers I-PER, but I-PER cannot follow O: the path must
+        // Token 1 prefers L-PER, but L-PER cannot follow O: the path must
         // make token 0 B-PER (cheap) or token 1 something else.
         let mut a = [0.0; LABELS];
         a[OUTSIDE as usize] = 1.0;
         a[begin(EntityType::Person) as usize] = 0.5;
         let mut b = [0.0; LABELS];
-        b[inside(EntityType::Person) as usize] = 3.0;
+        b[last(EntityType::Person) as usize] = 3.0;
         let labels = viterbi(&t, &emissions(&[a, b]), true, true, &mut Scratch::default());
-        assert_eq!(labels, [begin(EntityType::Person), inside(EntityType::Person)]);
+        assert_eq!(labels, [begin(EntityType::Person), last(EntityType::Person)]);
+        // B- may not end a sentence, nor I- follow O.
+        let mut c = [0.0; LABELS];
+        c[begin(EntityType::Org) as usize] = 5.0;
+        c[unit(EntityType::Org) as usize] = 1.0;
+        let labels = viterbi(&t, &emissions(&[c]), true, true, &mut Scratch::default());
+        assert_eq!(labels, [unit(EntityType::Org)]);
+        assert!(!allowed(OUTSIDE, inside(EntityType::Org)));
+        assert!(!allowed(begin(EntityType::Org), last(EntityType::Person)));
+        assert!(allowed(inside(EntityType::Org), last(EntityType::Org)));
     }
 
     #[test]
     fn margin_is_the_score_drop_to_the_best_other_labelling() {
         let t = Transitions::forbidding_invalid();
         let mut a = [0.0; LABELS];
-        a[begin(EntityType::Org) as usize] = 5.0;
-        a[begin(EntityType::Person) as usize] = 3.0;
+        a[unit(EntityType::Org) as usize] = 5.0;
+        a[unit(EntityType::Person) as usize] = 3.0;
         let spans = decode_spans(&t, &emissions(&[a]), true, true, &mut Scratch::default());
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0].kind, EntityType::Org);
@@ -237,14 +260,15 @@ mod tests {
     }
 
     #[test]
-    fn margin_counts_the_token_after_the_span() {
+    fn margin_counts_a_longer_name() {
         let t = Transitions::forbidding_invalid();
         let mut a = [0.0; LABELS];
-        a[begin(EntityType::Person) as usize] = 4.0;
-        // The next token nearly joins the name.
+        a[unit(EntityType::Person) as usize] = 4.0;
+        a[begin(EntityType::Person) as usize] = 3.0;
+        // The next token nearly joins the name: B-PER L-PER is 0.25 short of U-PER O.
         let mut b = [0.0; LABELS];
         b[OUTSIDE as usize] = 1.0;
-        b[inside(EntityType::Person) as usize] = 0.75;
+        b[last(EntityType::Person) as usize] = 1.75;
         let spans = decode_spans(&t, &emissions(&[a, b]), true, true, &mut Scratch::default());
         assert_eq!((spans[0].first, spans[0].last), (0, 0));
         assert!((spans[0].margin - 0.25).abs() < 1e-6, "{}", spans[0].margin);

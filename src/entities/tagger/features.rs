@@ -303,6 +303,10 @@ pub mod doc {
 #[derive(Debug, Default, Clone)]
 pub struct DocWords {
     counts: FxHashMap<u64, [u8; 4]>,
+    /// The first stage's spans of each type that hold a capitalised word,
+    /// over the whole document ([`DocWords::vote`]): what the second stage
+    /// reads as "this word was tagged TYPE elsewhere".
+    votes: FxHashMap<u64, [u16; 3]>,
     /// A bit per (first two bytes, length) of the capitalised words, so
     /// that most lower-case words are passed over without being hashed.
     seen: Vec<u64>,
@@ -333,6 +337,24 @@ impl DocWords {
     pub fn clear(&mut self) {
         self.counts.clear();
         self.seen.clear();
+        self.votes.clear();
+    }
+
+    /// Records that a first-stage span of `kind` holds the word whose
+    /// [`TokenInfo::hash`] is `hash`.
+    pub fn vote(&mut self, hash: u64, kind: super::EntityType) {
+        let v = self.votes.entry(hash).or_default();
+        v[kind.index()] = v[kind.index()].saturating_add(1);
+    }
+
+    /// How many first-stage spans of each type hold the word `hash`.
+    pub fn votes(&self, hash: u64) -> [u16; 3] {
+        self.votes.get(&hash).copied().unwrap_or_default()
+    }
+
+    /// Whether the first stage's votes were recorded.
+    pub fn has_votes(&self) -> bool {
+        !self.votes.is_empty()
     }
 
     /// Both passes over one sentence: a document of one sentence.

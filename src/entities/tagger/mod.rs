@@ -1,13 +1,12 @@
 //! A trained tagger for people, organisations and locations that no list
-//! knows: an averaged structured perceptron over tokens with BIO labels and
+//! knows: an averaged structured perceptron over tokens with BILOU labels and
 //! Viterbi decoding, shipped as compiled-in weights (`data/tagger.bin`).
 //!
 //! The lists ([`super::Gazetteer`]) are precise and give canonical names, but
 //! only know who was written down; the tagger generalises from word shape,
 //! affixes (-ullah, -zai, -ov), context words and list membership. Each span
 //! it returns carries a *margin*: how much the best labelling's score drops
-//! when any token of the span (or the token right after it) takes another
-//! label. The extractor accepts spans above a per-type margin chosen on
+//! when any token of the span takes another label. The extractor accepts spans above a per-type margin chosen on
 //! held-out data for precision.
 //!
 //! Layout: [`tokens`] cuts text into tokens and sentences the way the
@@ -60,39 +59,58 @@ impl EntityType {
     }
 }
 
-/// Number of labels: `O`, then `B-` and `I-` for each [`EntityType`].
-pub const LABELS: usize = 7;
+/// Number of labels: `O`, then `B-`, `I-`, `L-` and `U-` for each
+/// [`EntityType`] (BILOU). A name's last token (`L-`, or `U-` for a name of
+/// one token) is a label of its own, so the model learns what ends a name
+/// ("Airport" after "Hamid Karzai", a lone surname) apart from what
+/// continues one; and a span's margin can be read from its own tokens.
+pub const LABELS: usize = 13;
 
-/// A BIO label, as its index: 0 is `O`, `1 + 2k` is `B-` and `2 + 2k` is `I-`
-/// of the k-th type of [`EntityType::ALL`].
+/// A BILOU label, as its index: 0 is `O`, `1 + 4k` is `B-`, `2 + 4k` `I-`,
+/// `3 + 4k` `L-` and `4 + 4k` `U-` of the k-th type of [`EntityType::ALL`].
 pub type Label = u8;
 
 /// The `O` label.
 pub const OUTSIDE: Label = 0;
 
-/// The `B-` label of a type.
+/// The `B-` label of a type: the first token of a name of two or more.
 pub fn begin(kind: EntityType) -> Label {
-    1 + 2 * kind.index() as Label
+    1 + 4 * kind.index() as Label
 }
 
-/// The `I-` label of a type.
+/// The `I-` label of a type: a token inside a name, neither first nor last.
 pub fn inside(kind: EntityType) -> Label {
-    2 + 2 * kind.index() as Label
+    2 + 4 * kind.index() as Label
+}
+
+/// The `L-` label of a type: the last token of a name of two or more.
+pub fn last(kind: EntityType) -> Label {
+    3 + 4 * kind.index() as Label
+}
+
+/// The `U-` label of a type: a name of one token.
+pub fn unit(kind: EntityType) -> Label {
+    4 + 4 * kind.index() as Label
 }
 
 /// The type of a non-`O` label.
 pub fn label_type(label: Label) -> Option<EntityType> {
     match label {
-        1 | 2 => Some(EntityType::Person),
-        3 | 4 => Some(EntityType::Org),
-        5 | 6 => Some(EntityType::Location),
+        1..=4 => Some(EntityType::Person),
+        5..=8 => Some(EntityType::Org),
+        9..=12 => Some(EntityType::Location),
         _ => None,
     }
 }
 
-/// True for `I-` labels.
+/// True for `I-` and `L-` labels: the token continues a name begun before it.
 pub fn is_inside(label: Label) -> bool {
-    label != OUTSIDE && label.is_multiple_of(2)
+    label != OUTSIDE && (label - 1) % 4 >= 1 && (label - 1) % 4 <= 2
+}
+
+/// True for `B-` and `I-` labels: the name goes on after this token.
+pub fn opens(label: Label) -> bool {
+    label != OUTSIDE && (label - 1) % 4 <= 1
 }
 
 /// A name the tagger found, as byte offsets into the text it was given.
@@ -192,15 +210,30 @@ impl Tagger {
     }
 
     /// Names in `text`, a part of the document whose words are `doc`
-    /// ([`Tagger::document_words`]).
+    /// ([`Tagger::document_words`], with the first stage's votes).
     pub fn tag_in(&self, text: &str, doc: &DocWords) -> Vec<TaggedSpan> {
         self.tag_with(text, Some(doc))
     }
 
     /// The words of a document made of `texts`, for [`Tagger::tag_in`].
-    pub fn document_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> DocWords {
+    pub fn document_words<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> DocWords {
         let texts: Vec<&str> = texts.into_iter().collect();
-        Prepared::new(&texts).doc
+        self.prepare(&texts).doc
+    }
+
+    /// The texts of a document cut into tokens, with the document's words
+    /// and, when the model has a second stage, the first stage's votes
+    /// over all of them (a first pass: see [`Tagger::vote_sentence`]).
+    pub fn prepare(&self, texts: &[&str]) -> Prepared {
+        let mut p = Prepared::new(texts);
+        if self.model.spans.is_some() {
+            let mut s = Scratch::default();
+            for (text, toks) in texts.iter().zip(&p.tokens) {
+                let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+                tokens::for_each_sentence(text, toks, |r| self.vote_with(&words[r], &mut p.doc, &mut s));
+            }
+        }
+        p
     }
 
     /// Names in `text`, whose tokens are `toks` ([`Prepared`]), a part of
@@ -267,6 +300,9 @@ impl Tagger {
                     let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
                     tokens::for_each_sentence(text, &toks, |r| own.add_capitals(&words[r]));
                     tokens::for_each_sentence(text, &toks, |r| own.add_lower(&words[r]));
+                    if self.model.spans.is_some() {
+                        tokens::for_each_sentence(text, &toks, |r| self.vote_with(&words[r], &mut own, s));
+                    }
                     &own
                 }
             };
@@ -284,6 +320,7 @@ impl Tagger {
     pub fn tag_tokens(&self, words: &[&str]) -> Vec<TokenSpan> {
         let mut doc = DocWords::default();
         doc.add_sentence(words);
+        self.vote_sentence(words, &mut doc);
         self.tag_tokens_in(words, &doc)
     }
 
@@ -362,10 +399,35 @@ impl Tagger {
             .iter()
             .map(|c| {
                 let mut feats = Vec::new();
-                spans::span_features(words, &s.sentence.info, c, mask, &mut feats);
+                spans::span_features(words, &s.sentence.info, doc, c, mask, &mut feats);
                 (*c, feats)
             })
             .collect()
+    }
+
+    /// The first pass over one tokenised sentence of a document: records in
+    /// `doc` the type of each of the first stage's spans for each
+    /// capitalised word it holds ([`DocWords::vote`]), which the second
+    /// stage reads. Run it over every sentence of the document before
+    /// tagging any; the first stage does not read the votes, so the order
+    /// does not matter.
+    pub fn vote_sentence(&self, words: &[&str], doc: &mut DocWords) {
+        let mut s = Scratch::default();
+        self.vote_with(words, doc, &mut s);
+    }
+
+    fn vote_with(&self, words: &[&str], doc: &mut DocWords, s: &mut Scratch) {
+        if !self.candidates(words, doc, false, s) {
+            return;
+        }
+        for c in &s.candidates {
+            let Some(kind) = c.tagged else { continue };
+            for t in &s.sentence.info[c.first..=c.last] {
+                if t.flags & features::flag::CAPITAL != 0 {
+                    doc.vote(t.hash, kind);
+                }
+            }
+        }
     }
 
     fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
@@ -388,7 +450,7 @@ impl Tagger {
         let from = out.len();
         for c in &s.candidates {
             s.feats.clear();
-            spans::span_features(words, &s.sentence.info, c, m.mask(), &mut s.feats);
+            spans::span_features(words, &s.sentence.info, doc, c, m.mask(), &mut s.feats);
             let (kind, score) = spans::decide(&m.scores(&s.feats));
             out.push(TokenSpan {
                 first: c.first,
@@ -473,11 +535,16 @@ mod tests {
     #[test]
     fn labels_round_trip() {
         for kind in EntityType::ALL {
-            assert_eq!(label_type(begin(kind)), Some(kind));
-            assert_eq!(label_type(inside(kind)), Some(kind));
-            assert!(is_inside(inside(kind)));
-            assert!(!is_inside(begin(kind)));
+            for l in [begin(kind), inside(kind), last(kind), unit(kind)] {
+                assert_eq!(label_type(l), Some(kind));
+            }
+            assert!(is_inside(inside(kind)) && is_inside(last(kind)));
+            assert!(!is_inside(begin(kind)) && !is_inside(unit(kind)));
+            assert!(opens(begin(kind)) && opens(inside(kind)));
+            assert!(!opens(last(kind)) && !opens(unit(kind)));
         }
         assert_eq!(label_type(OUTSIDE), None);
+        assert!(!is_inside(OUTSIDE) && !opens(OUTSIDE));
+        assert_eq!(unit(EntityType::Location) as usize, LABELS - 1);
     }
 }

@@ -30,7 +30,7 @@ pub const LANES: usize = LABELS.div_ceil(8) * 8;
 pub type Row = [i16; LANES];
 
 const MAGIC: &[u8; 4] = b"BRTG";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// Why a weights file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +143,7 @@ impl Model {
         }
     }
 
-    /// Transition scores in score units, with forbidden BIO moves at minus infinity.
+    /// Transition scores in score units, with forbidden BILOU moves at minus infinity.
     pub fn transitions(&self) -> Transitions {
         let f = |w: i16| w as f32 * self.scale;
         let mut t = Transitions::forbidding_invalid();
@@ -156,7 +156,9 @@ impl Model {
             if t.start[a].is_finite() {
                 t.start[a] = f(self.start[a]);
             }
-            t.end[a] = f(self.end[a]);
+            if t.end[a].is_finite() {
+                t.end[a] = f(self.end[a]);
+            }
         }
         t
     }

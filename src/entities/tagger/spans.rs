@@ -20,7 +20,7 @@
 //! trained on (out-of-fold), so that its inputs (the tagger's type and
 //! margin) look as they will at run time.
 
-use super::features::{finish, flag, mix, TokenInfo};
+use super::features::{finish, flag, mix, DocWords, TokenInfo};
 use super::EntityType;
 
 /// Classes: no name, then the three [`EntityType`]s in [`EntityType::ALL`] order.
@@ -95,6 +95,9 @@ mod template {
     pub const HEAD_LAST: u64 = 127;
     pub const HEAD_AFTER: u64 = 128;
     pub const HEAD_INNER: u64 = 129;
+    pub const VOTE_FIRST: u64 = 130;
+    pub const VOTE_LAST: u64 = 131;
+    pub const VOTE_MAJOR: u64 = 132;
 }
 
 const BOUNDARY: u64 = 0x0bad_5eed_0000_0003;
@@ -336,9 +339,21 @@ fn margin_bucket(margin: f32) -> u64 {
     }
 }
 
+/// How many first-stage spans of each type elsewhere in the document hold
+/// token `k` of candidate `c`: the document's votes ([`DocWords::votes`])
+/// less the candidate's own, when it is itself a first-stage span.
+fn votes_elsewhere(info: &[TokenInfo], doc: &DocWords, c: &Candidate, k: usize) -> [u16; 3] {
+    let mut v = doc.votes(info[k].hash);
+    if let Some(kind) = c.tagged.filter(|_| info[k].flags & flag::CAPITAL != 0) {
+        v[kind.index()] = v[kind.index()].saturating_sub(1);
+    }
+    v
+}
+
 /// The feature ids of candidate `c` in the sentence `words` (whose
-/// [`TokenInfo`] is `info`), below `mask + 1`, appended to `out`.
-pub fn span_features(words: &[&str], info: &[TokenInfo], c: &Candidate, mask: u32, out: &mut Vec<u32>) {
+/// [`TokenInfo`] is `info`) of the document `doc`, below `mask + 1`,
+/// appended to `out`.
+pub fn span_features(words: &[&str], info: &[TokenInfo], doc: &DocWords, c: &Candidate, mask: u32, out: &mut Vec<u32>) {
     let push = |out: &mut Vec<u32>, t: u64, v: u64| out.push((finish(mix(t, v)) & mask as u64) as u32);
     let tagged = c.tagged.map_or(0, |k| 1 + k.index() as u64);
     let (first, last) = (c.first, c.last);
@@ -435,6 +450,28 @@ pub fn span_features(words: &[&str], info: &[TokenInfo], c: &Candidate, mask: u3
         if h != 0 {
             push(out, template::HEAD_INNER, h);
         }
+    }
+    // Document-level consistency: what the first stage called the span's
+    // first and last words elsewhere in the document ("Caloi" tagged a
+    // company twice and a person once). The second stage is trained on
+    // out-of-fold candidates, so these votes come from a first stage that
+    // did not see the document, as at run time.
+    if doc.has_votes() {
+        let bucket = |n: u16| n.min(3) as u64;
+        let mut total = [0u16; 3];
+        for (k, template) in [(first, template::VOTE_FIRST), (last, template::VOTE_LAST)] {
+            let v = votes_elsewhere(info, doc, c, k);
+            for kind in 0..3 {
+                push(out, template, mix(tagged, mix(kind as u64, bucket(v[kind]))));
+                total[kind] = total[kind].max(v[kind]);
+            }
+        }
+        // The type most often given elsewhere (0: none), against this one's.
+        let major = (0..3)
+            .filter(|&k| total[k] > 0)
+            .max_by_key(|&k| (total[k], std::cmp::Reverse(k)))
+            .map_or(0, |k| 1 + k as u64);
+        push(out, template::VOTE_MAJOR, mix(tagged, major));
     }
     // The ending of the last word ("-stan", "-ville", "-berg", "-ullah").
     let w = words[last];

@@ -14,7 +14,9 @@
 use super::decode::{self, Scratch, Transitions};
 use super::features::{self, DocWords, Lexicon, Vocab};
 use super::model::Model;
-use super::{begin, inside, is_inside, label_type, EntityType, Label, Tagger, TokenSpan, LABELS, OUTSIDE};
+use super::{
+    begin, inside, is_inside, label_type, last, opens, unit, EntityType, Label, Tagger, TokenSpan, LABELS, OUTSIDE,
+};
 
 /// A tokenised sentence with gold labels.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,22 +42,28 @@ pub fn parse_conll(text: &str, map: impl Fn(&str) -> Option<EntityType>) -> Vec<
         if words.is_empty() {
             return;
         }
-        let mut labels = Vec::with_capacity(tags.len());
-        let mut prev: Option<EntityType> = None;
-        for tag in tags.iter() {
-            let label = match *tag {
+        // A name starts at a `B-` or a change of type, and ends where the
+        // next token does not continue it; then each token gets its BILOU label.
+        let starts: Vec<bool> = (0..tags.len())
+            .map(|i| match tags[i] {
+                None => false,
+                Some((b, kind)) => b || i == 0 || tags[i - 1].map(|t| t.1) != Some(kind),
+            })
+            .collect();
+        let labels: Vec<Label> = (0..tags.len())
+            .map(|i| match tags[i] {
                 None => OUTSIDE,
-                Some((b, kind)) => {
-                    if b || prev != Some(kind) {
-                        begin(kind)
-                    } else {
-                        inside(kind)
+                Some((_, kind)) => {
+                    let goes_on = i + 1 < tags.len() && !starts[i + 1] && tags[i + 1].map(|t| t.1) == Some(kind);
+                    match (starts[i], goes_on) {
+                        (true, true) => begin(kind),
+                        (true, false) => unit(kind),
+                        (false, true) => inside(kind),
+                        (false, false) => last(kind),
                     }
                 }
-            };
-            prev = label_type(label);
-            labels.push(label);
-        }
+            })
+            .collect();
         doc.push(Sentence {
             words: std::mem::take(words),
             labels,
@@ -95,7 +103,9 @@ pub fn parse_conll(text: &str, map: impl Fn(&str) -> Option<EntityType>) -> Vec<
     docs
 }
 
-/// The names of a label sequence, as `(first, last, kind)`.
+/// The names of a label sequence, as `(first, last, kind)`. A name runs
+/// from its first token while the next token continues it (`I-`/`L-` of the
+/// same type after `B-`/`I-`).
 pub fn spans_of(labels: &[Label]) -> Vec<(usize, usize, EntityType)> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -104,12 +114,16 @@ pub fn spans_of(labels: &[Label]) -> Vec<(usize, usize, EntityType)> {
             i += 1;
             continue;
         };
-        let mut j = i + 1;
-        while j < labels.len() && is_inside(labels[j]) && label_type(labels[j]) == Some(kind) {
+        let mut j = i;
+        while j + 1 < labels.len()
+            && opens(labels[j])
+            && is_inside(labels[j + 1])
+            && label_type(labels[j + 1]) == Some(kind)
+        {
             j += 1;
         }
-        out.push((i, j - 1, kind));
-        i = j;
+        out.push((i, j, kind));
+        i = j + 1;
     }
     out
 }
@@ -148,15 +162,33 @@ struct Example {
 }
 
 /// Gold labels as run time can produce them: `O` outside the segments, and
-/// a name cut by a segment's edge starting afresh with `B-`.
+/// a name cut by a segment's edge starting afresh (`I-` -> `B-`, `L-` ->
+/// `U-`) or ending there (`B-` -> `U-`, `I-` -> `L-`).
 fn reachable_gold(labels: &[Label], seg: std::ops::Range<usize>) -> Vec<Label> {
     let mut gold: Vec<Label> = labels[seg].to_vec();
     if let Some(first) = gold.first_mut() {
-        if is_inside(*first) {
-            *first -= 1;
+        if let Some(kind) = label_type(*first).filter(|_| is_inside(*first)) {
+            *first = if opens(*first) { begin(kind) } else { unit(kind) };
+        }
+    }
+    if let Some(end) = gold.last_mut() {
+        if let Some(kind) = label_type(*end).filter(|_| opens(*end)) {
+            *end = if is_inside(*end) { last(kind) } else { unit(kind) };
         }
     }
     gold
+}
+
+/// The words of a document, with `tagger`'s first-stage votes over all of
+/// its sentences ([`Tagger::vote_sentence`]), as [`Tagger::prepare`] gives
+/// them at run time.
+pub fn voted_doc_words(tagger: &Tagger, doc: &[Sentence]) -> DocWords {
+    let mut words = doc_words(doc);
+    for s in doc {
+        let w: Vec<&str> = s.words.iter().map(String::as_str).collect();
+        tagger.vote_sentence(&w, &mut words);
+    }
+    words
 }
 
 /// The words of a document, for its document features.
@@ -352,7 +384,9 @@ fn current_transitions(trans: &[f32], start: &[f32], end: &[f32]) -> Transitions
         if t.start[a].is_finite() {
             t.start[a] = start[a];
         }
-        t.end[a] = end[a];
+        if t.end[a].is_finite() {
+            t.end[a] = end[a];
+        }
     }
     t
 }
@@ -407,7 +441,7 @@ pub fn predictions(tagger: &Tagger, docs: &[Vec<Sentence>]) -> (Vec<Prediction>,
     let mut out = Vec::new();
     let mut gold_counts = [0usize; 3];
     for d in docs {
-        let doc = doc_words(d);
+        let doc = voted_doc_words(tagger, d);
         for s in d {
             let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
             let gold = spans_of(&s.labels);
@@ -600,6 +634,19 @@ mod tests {
             spans_of(&a[0][0].labels),
             [(0, 1, EntityType::Person), (3, 3, EntityType::Org)]
         );
+        let (p, o) = (EntityType::Person, EntityType::Org);
+        assert_eq!(a[0][0].labels, [begin(p), last(p), OUTSIDE, unit(o)]);
+    }
+
+    #[test]
+    fn a_segment_edge_cuts_a_name_into_a_valid_one() {
+        let p = EntityType::Person;
+        let labels = [begin(p), inside(p), inside(p), last(p)];
+        assert_eq!(reachable_gold(&labels, 1..3), [begin(p), last(p)]);
+        assert_eq!(reachable_gold(&labels, 2..3), [unit(p)]);
+        assert_eq!(reachable_gold(&labels, 0..2), [begin(p), last(p)]);
+        assert_eq!(reachable_gold(&labels, 3..4), [unit(p)]);
+        assert_eq!(spans_of(&[unit(p), unit(p), begin(p), last(p)]).len(), 3);
     }
 
     #[test]
