@@ -655,6 +655,8 @@ fn prepare(
     fields: &Fields,
 ) -> Prepared {
     let known = manifest.briefs_of(&file.rel_path);
+    // A failed lookup stops the run when this file is applied (the error is
+    // kept in `known`); until then the file is read as if the index held none of it.
     let no_briefs = Vec::new();
     let known_briefs = known.as_ref().unwrap_or(&no_briefs);
     let outcome = read_isolated(file).map(|read| {
