@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
+use tantivy::schema::{Facet, Value};
+use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::schema::{kind, Fields};
 use super::IndexError;
@@ -294,20 +294,7 @@ impl<'a> StoredReader<'a> {
     /// The documents of brief `key` in one segment, in document order: the
     /// brief document, then its passages.
     pub fn brief_docs(&self, segment: &SegmentReader, key: &str) -> Result<Vec<tantivy::DocId>, IndexError> {
-        let term = Term::from_field_text(self.fields.brief, key);
-        let index = segment.inverted_index(self.fields.brief)?;
-        let mut out = Vec::new();
-        if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
-            let alive = segment.alive_bitset();
-            while postings.doc() != TERMINATED {
-                let doc = postings.doc();
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    out.push(doc);
-                }
-                postings.advance();
-            }
-        }
-        Ok(out)
+        super::live_docs(segment, &Term::from_field_text(self.fields.brief, key))
     }
 
     /// Where brief `key` lives: its segment and documents (brief document first).

@@ -15,12 +15,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 use tantivy_sstable::{Streamer, VoidSSTable};
 
 use super::schema::{kind, Fields};
-use super::{catch_panic, IndexError};
+use super::{catch_panic, live_docs, IndexError};
 
 /// What the index knows of a brief.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +120,7 @@ impl Manifest {
         catch_panic(|| {
             for segment in &self.segments {
                 let term = Term::from_field_text(segment.fields.stamp, file);
-                if let Some(doc) = segment.live_docs(&term)?.first() {
+                if let Some(doc) = live_docs(&segment.reader, &term)?.first() {
                     return Ok(Some(segment.file_stamp(*doc)));
                 }
             }
@@ -135,7 +134,7 @@ impl Manifest {
             let mut out = Vec::new();
             for segment in &self.segments {
                 let term = Term::from_field_text(segment.fields.file, file);
-                for doc in segment.live_docs(&term)? {
+                for doc in live_docs(&segment.reader, &term)? {
                     if segment.kind.as_ref().and_then(|c| c.first(doc)) == Some(kind::BRIEF) {
                         out.push(segment.brief(doc)?);
                     }
@@ -171,23 +170,6 @@ impl SegmentManifest {
         })
     }
 
-    /// The live documents holding `term` (a key: a handful of documents).
-    fn live_docs(&self, term: &Term) -> Result<Vec<DocId>, IndexError> {
-        let mut out = Vec::new();
-        let index = self.reader.inverted_index(term.field())?;
-        if let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? {
-            let alive = self.reader.alive_bitset();
-            while postings.doc() != TERMINATED {
-                let doc = postings.doc();
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    out.push(doc);
-                }
-                postings.advance();
-            }
-        }
-        Ok(out)
-    }
-
     /// For each term of the `stamp` column, its live file document
     /// ([`NO_DOC`] for a deleted one): the dictionary gives paths in order,
     /// this gives where each path's size and time are.
@@ -199,7 +181,7 @@ impl SegmentManifest {
             ));
         }
         let mut docs_by_ord = vec![NO_DOC; column.num_terms()];
-        for doc in self.live_docs(&Term::from_field_u64(self.fields.kind, kind::FILE))? {
+        for doc in live_docs(&self.reader, &Term::from_field_u64(self.fields.kind, kind::FILE))? {
             let ord = column.term_ords(doc).next().ok_or_else(|| no_value("stamp", doc))?;
             let slot = docs_by_ord
                 .get_mut(ord as usize)

@@ -505,6 +505,26 @@ pub fn catch_panic<T, E: From<IndexError>>(f: impl FnOnce() -> Result<T, E>) -> 
     }
 }
 
+/// The live documents of `segment` that hold `term`, in document order.
+pub(crate) fn live_docs(
+    segment: &tantivy::SegmentReader,
+    term: &tantivy::Term,
+) -> Result<Vec<tantivy::DocId>, IndexError> {
+    let mut out = Vec::new();
+    let index = segment.inverted_index(term.field())?;
+    if let Some(mut postings) = index.read_postings(term, tantivy::schema::IndexRecordOption::Basic)? {
+        let alive = segment.alive_bitset();
+        let mut doc = tantivy::DocSet::doc(&postings);
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                out.push(doc);
+            }
+            doc = tantivy::DocSet::advance(&mut postings);
+        }
+    }
+    Ok(out)
+}
+
 /// Every brief of the index: its key, segment and brief document.
 fn brief_locations(open: &OpenIndex) -> Result<Vec<(String, u32, tantivy::DocId)>, IndexError> {
     let mut out = Vec::new();
@@ -513,22 +533,13 @@ fn brief_locations(open: &OpenIndex) -> Result<Vec<(String, u32, tantivy::DocId)
         let Some(column) = segment.fast_fields().str("brief")? else {
             continue;
         };
-        let index = segment.inverted_index(open.fields.kind)?;
-        let Some(mut postings) = index.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)? else {
-            continue;
-        };
-        let alive = segment.alive_bitset();
         let mut key = String::new();
-        while tantivy::DocSet::doc(&postings) != tantivy::TERMINATED {
-            let doc = tantivy::DocSet::doc(&postings);
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                if let Some(term_ord) = column.term_ords(doc).next() {
-                    key.clear();
-                    column.ord_to_str(term_ord, &mut key)?;
-                    out.push((key.clone(), ord as u32, doc));
-                }
+        for doc in live_docs(segment, &term)? {
+            if let Some(term_ord) = column.term_ords(doc).next() {
+                key.clear();
+                column.ord_to_str(term_ord, &mut key)?;
+                out.push((key.clone(), ord as u32, doc));
             }
-            tantivy::DocSet::advance(&mut postings);
         }
     }
     out.sort();

@@ -17,12 +17,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, TantivyDocument, Term, TERMINATED};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::collect::Ranked;
 use super::SearchError;
-use crate::index::{IndexError, OpenIndex};
+use crate::index::{self, IndexError, OpenIndex};
 use crate::near_dup;
 
 /// Where else a folded hit appears.
@@ -75,24 +75,11 @@ impl<'a> Folder<'a> {
         // live passages holding one of them.
         let mut candidates: BTreeMap<DocAddress, (usize, usize)> = BTreeMap::new();
         for &key in &keys {
+            let term = Term::from_field_u64(field, key);
             let mut holders = Vec::new();
             for (segment, reader) in self.open.searcher.segment_readers().iter().enumerate() {
-                let inverted = reader.inverted_index(field).map_err(IndexError::from)?;
-                let term = Term::from_field_u64(field, key);
-                let Some(mut postings) = inverted
-                    .read_postings(&term, IndexRecordOption::Basic)
-                    .map_err(IndexError::from)?
-                else {
-                    continue;
-                };
-                let alive = reader.alive_bitset();
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
-                        holders.push(DocAddress::new(segment as u32, doc));
-                    }
-                    doc = postings.advance();
-                }
+                let docs = index::live_docs(reader, &term)?;
+                holders.extend(docs.into_iter().map(|doc| DocAddress::new(segment as u32, doc)));
             }
             for &holder in &holders {
                 let (shared, widest) = candidates.entry(holder).or_default();
