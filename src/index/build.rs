@@ -358,7 +358,7 @@ impl<'a> Run<'a> {
             return Ok(self.report);
         }
         let manifest = self.manifest()?;
-        let plan = FilePlan::new(&self.discovery, &manifest, false)?;
+        let plan = FilePlan::new(&self.discovery, &manifest)?;
         let pool = self.thread_pool()?;
         let read: Vec<(usize, Result<corpus::ReadFile, CorpusError>)> = pool.install(|| {
             plan.to_read
@@ -435,7 +435,7 @@ impl<'a> Run<'a> {
                 .create_in_dir(&gen_dir)?;
             crate::tokenize::register(&index);
             let empty = Manifest::default();
-            let plan = FilePlan::new(&self.discovery, &empty, true)?;
+            let plan = FilePlan::new(&self.discovery, &empty)?;
             let mut writer = Writer::new(&index, self.options, None)?;
             let unread = self.write_files(&mut writer, &plan, &empty)?;
             // Briefs of the old index this build could not read would be lost.
@@ -470,7 +470,7 @@ impl<'a> Run<'a> {
     /// An incremental run in the live generation.
     fn incremental(mut self) -> Result<BuildReport, IndexError> {
         let manifest = self.manifest()?;
-        let plan = FilePlan::new(&self.discovery, &manifest, false)?;
+        let plan = FilePlan::new(&self.discovery, &manifest)?;
         let Some(open) = self.existing.take() else {
             return Err(IndexError::Missing(self.options.index.clone()));
         };
@@ -566,8 +566,9 @@ struct PlannedFile {
 
 impl FilePlan {
     /// Compares the walk with the manifest's stamps, both in path order, in
-    /// one pass: its memory is the files to read, not the files known.
-    fn new(discovery: &Discovery, manifest: &Manifest, full: bool) -> Result<FilePlan, IndexError> {
+    /// one pass: its memory is the files to read, not the files known. A
+    /// full build passes an empty manifest, so it reads every file.
+    fn new(discovery: &Discovery, manifest: &Manifest) -> Result<FilePlan, IndexError> {
         let files = &discovery.files;
         let mut plan = FilePlan {
             to_read: Vec::new(),
@@ -584,7 +585,7 @@ impl FilePlan {
             }
             match files.get(next) {
                 Some(file) if file.rel_path == path => {
-                    if full || !same_stamp(stamp, file) {
+                    if !same_stamp(stamp, file) {
                         plan.to_read.push(PlannedFile {
                             index: next,
                             stamp: Some(stamp),
