@@ -2,9 +2,11 @@
 //! the library, print. Returns the process exit code.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use briefs::corpus;
 use briefs::entities::{Extractor, Gazetteer};
 use briefs::index::{self, BuildOptions};
 use briefs::output::{self, Style};
@@ -280,7 +282,16 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
     let path = args.path.trim_start_matches("./");
     let corpus_prefix = format!("{}/", args.locations.corpus.display());
     let path = path.strip_prefix(corpus_prefix.as_str()).unwrap_or(path);
-    let Some((record, mut passages)) = open.stored().brief(path)? else {
+    // A key as search prints it, or a file's path as it is on disk (whose
+    // key escapes `#`, backslashes and control characters).
+    let mut found = open.stored().brief(path)?;
+    if found.is_none() {
+        let key = corpus::path_key(Path::new(path));
+        if key != path {
+            found = open.stored().brief(&key)?;
+        }
+    }
+    let Some((record, mut passages)) = found else {
         let known = index::brief_keys(&open)?;
         let suggestions = search::nearest(path, known.iter().map(String::as_str));
         anyhow::bail!(

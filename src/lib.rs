@@ -32,5 +32,6 @@ pub const EXTRACTION_VERSION: u32 = 8;
 
 /// The schema version: bump it whenever the tantivy schema changes, or
 /// what the index derives for its own use from the same text (the
-/// near-duplicate keys of `near_dup`).
-pub const SCHEMA_VERSION: u32 = 7;
+/// near-duplicate keys of `near_dup`, the briefs' keys of
+/// `corpus::path_key`).
+pub const SCHEMA_VERSION: u32 = 8;

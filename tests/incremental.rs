@@ -266,3 +266,38 @@ fn stamps_spread_over_segments_are_compared_in_path_order() {
     assert!(names(&nothing["added"]).is_empty() && names(&nothing["removed"]).is_empty());
     assert_eq!(env.docs(&["uranium"]), [("a/b.txt".to_string(), 0)]);
 }
+
+/// A JSON Lines record is keyed `FILE#ID`; a file whose own name holds
+/// that text must not share its key, or removing one brief would remove
+/// the other with it.
+#[test]
+fn a_file_named_like_a_jsonl_record_keeps_its_own_key() {
+    let record = r#"{"id": "1.md", "title": "Cotton exports", "date": "2023-03-04", "text": "Tashkent raised its cotton quota for the season."}"#;
+    let env = TestEnv::new(&[
+        ("b.jsonl", &format!("{record}\n")),
+        ("b.jsonl#1.md", &brief(1, "uranium")),
+    ]);
+    env.index_ok();
+    assert_eq!(env.docs(&["cotton"]), [("b.jsonl#1.md".to_string(), 0)]);
+    let (file_key, _) = env.docs(&["uranium"]).remove(0);
+    assert_eq!(file_key, "b.jsonl\\x231.md");
+
+    // Both are shown, the file by the name it has on disk as well.
+    for (asked, says) in [
+        ("b.jsonl#1.md", "Cotton exports"),
+        ("b.jsonl\\x231.md", "uranium"),
+        ("./b.jsonl#1.md", "Cotton exports"),
+    ] {
+        env.cmd(&["show", asked])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(says));
+    }
+
+    env.remove("b.jsonl#1.md");
+    let (code, run) = index_json(&env, &[]);
+    assert_eq!(code, 0, "{run}");
+    assert_eq!(names(&run["removed"]), ["b.jsonl\\x231.md"]);
+    assert_eq!(env.docs(&["cotton"]), [("b.jsonl#1.md".to_string(), 0)]);
+    assert!(env.docs(&["uranium"]).is_empty());
+}

@@ -292,9 +292,12 @@ fn is_brief_path(path: &Path) -> bool {
 }
 
 /// The key of a corpus-relative path: components joined by `/`, with a
-/// backslash written `\\`, control characters and bytes that are not UTF-8
-/// written `\xNN`. It is lossless (two names give two keys), printable, and
-/// the same for the same file on every run.
+/// backslash written `\\`, control characters, `#` and bytes that are not
+/// UTF-8 written `\xNN`. It is lossless (two names give two keys),
+/// printable, and the same for the same file on every run. `#` is escaped
+/// because a JSON Lines record is keyed `FILE#ID`: a file named
+/// `b.jsonl#1.md` would otherwise share the key of record `1.md` of
+/// `b.jsonl`, and removing one would remove the other.
 pub fn path_key(rel: &Path) -> String {
     let mut key = String::new();
     for component in rel.components() {
@@ -329,6 +332,7 @@ fn push_escaped_str(key: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '\\' => key.push_str("\\\\"),
+            '#' => key.push_str("\\x23"),
             c if c.is_control() => {
                 for byte in c.to_string().bytes() {
                     key.push_str(&format!("\\x{byte:02X}"));
@@ -356,6 +360,7 @@ mod tests {
         assert_eq!(path_key(Path::new("a/b.txt")), "a/b.txt");
         assert_eq!(path_key(Path::new("back\\slash.txt")), "back\\\\slash.txt");
         assert_eq!(path_key(Path::new("bell\u{7}.txt")), "bell\\x07.txt");
+        assert_eq!(path_key(Path::new("b.jsonl#1.md")), "b.jsonl\\x231.md");
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;
