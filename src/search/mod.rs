@@ -18,12 +18,14 @@ pub mod query;
 pub mod ranking;
 pub mod resolve;
 pub mod scope;
+pub mod seek_union;
 pub mod timeline;
 pub mod variants;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -295,6 +297,8 @@ struct Ranked<'a> {
     kept: Vec<(collect::Ranked, Vec<tantivy::DocAddress>)>,
     folder: fold::Folder<'a>,
     browsing: bool,
+    /// Live matches, when the ranking pass counted them.
+    total_hits: Option<u64>,
 }
 
 fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) -> Result<Ranked<'a>, SearchError> {
@@ -343,6 +347,13 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
     let want = request.offset + request.limit;
     let mut fetch = if request.keep_duplicates { want } else { want * 2 };
     let mut folder = fold::Folder::new(open);
+    // Counted by the first ranking pass when it sees every match anyway.
+    let counted = AtomicU64::new(0);
+    let mut count_into = match order {
+        Order::Score if collect::may_skip(&*query) => None,
+        _ => Some(&counted),
+    };
+    let counting = count_into.is_some();
     let kept = loop {
         let top = TopPassages {
             limit: fetch,
@@ -350,6 +361,7 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
             order,
             evidence: evidence.as_ref(),
             recency,
+            count_into: count_into.take(),
         };
         let mut ranked = open
             .searcher
@@ -374,6 +386,7 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
         kept,
         folder,
         browsing,
+        total_hits: counting.then(|| counted.into_inner()),
     })
 }
 
@@ -427,6 +440,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         kept,
         folder,
         browsing,
+        total_hits,
     } = rank(open, request, &parsed)?;
     let dims = request.dims();
     let clauses = query::Clauses {
@@ -437,7 +451,10 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
         dims: &dims,
     };
     let searcher = &open.searcher;
-    let total_hits = searcher.search(&*query, &Count)? as u64;
+    let total_hits = match total_hits {
+        Some(counted) => counted,
+        None => searcher.search(&*query, &Count)? as u64,
+    };
     let facets = if request.facets {
         Some(facet_counts(
             count_facets(open, request, &clauses, &dims)?,

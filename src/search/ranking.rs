@@ -16,12 +16,12 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use tantivy::columnar::Column;
 use tantivy::query::{
-    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, TermQuery,
-    Weight,
+    Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
+use super::seek_union::SeekUnion;
 use crate::index::stats::ExactStatistics;
 use crate::index::OpenIndex;
 
@@ -155,18 +155,16 @@ impl BriefEvidence {
         let statistics = ExactStatistics::of_briefs(&open.searcher, open.fields, &open.state);
         let total_docs = statistics.total_num_docs()?;
         let average = statistics.total_num_tokens(field)? as Score / total_docs as Score;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
         let mut bound = 0.0;
         for text in terms {
             let term = Term::from_field_text(field, text);
             let freq = statistics.doc_freq(&term)?;
             bound += Bm25Weight::for_one_term(freq, total_docs, average).max_score();
-            clauses.push((
-                Occur::Should,
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-            ));
+            clauses.push(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)));
         }
-        let query = BooleanQuery::new(clauses);
+        // Seeked brief by brief, never run as a pass of its own.
+        let query = SeekUnion::new(clauses, true);
         let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
             &statistics,
             &open.searcher,
