@@ -34,4 +34,4 @@ pub const EXTRACTION_VERSION: u32 = 8;
 /// what the index derives for its own use from the same text (the
 /// near-duplicate keys of `near_dup`, the briefs' keys of
 /// `corpus::path_key`).
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;

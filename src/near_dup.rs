@@ -92,7 +92,19 @@ pub fn worth_comparing(shared: usize, widest: usize) -> bool {
 /// text is too short to be a near-duplicate of anything.
 pub fn shingles(text: &str) -> Vec<u64> {
     let mut words: Vec<u64> = Vec::with_capacity(text.len() / 5);
-    tokenize::for_each_folded_word(text, |word| words.push(fnv1a(word.as_bytes())));
+    tokenize::for_each_folded_word(text, |word| words.push(word_hash(word)));
+    shingles_of_words(&words)
+}
+
+/// The hash of one folded word, as [`shingles_of_words`] takes them.
+pub fn word_hash(folded: &str) -> u64 {
+    fnv1a(folded.as_bytes())
+}
+
+/// [`shingles`] of a text whose folded words ([`tokenize::for_each_folded_word`])
+/// are hashed in `words` ([`word_hash`]): for the indexer, which folds
+/// each word while it analyses the passage.
+pub fn shingles_of_words(words: &[u64]) -> Vec<u64> {
     if words.len() < MIN_WORDS {
         return Vec::new();
     }

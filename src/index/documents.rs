@@ -87,12 +87,12 @@ pub fn facets_of(entities: &PassageEntities) -> Vec<Facet> {
     out
 }
 
-/// Adds `text` to a searched field; tantivy tokenizes it with the briefs
-/// analyzer on its indexing threads. Returns the number of tokens, counted
-/// the same way, exactly.
-fn add_searched(doc: &mut TantivyDocument, field: tantivy::schema::Field, text: &str) -> u64 {
-    doc.add_text(field, text);
-    tokenize::count_tokens(text) as u64
+/// The terms of `text` ([`tokenize::push_terms`]), what a searched field
+/// is given, and how many there are.
+fn terms_of(text: &str) -> (String, u64) {
+    let mut terms = String::with_capacity(text.len());
+    let count = tokenize::push_terms(text, &mut terms);
+    (terms, count as u64)
 }
 
 /// Builds the documents of an analysed brief: a brief document, then one
@@ -115,11 +115,15 @@ pub fn brief_documents(
     union.extend(analysed.tags.iter().map(|t| FacetValue::Tag(t.clone()).facet()));
     let date = brief.date.map(date_value);
 
-    let title_tokens = tokenize::count_tokens(&brief.title) as u64;
-    let author_tokens = brief.author.as_deref().map_or(0, |a| tokenize::count_tokens(a) as u64);
+    // Each text is analysed once (see `tokenize::push_terms`): the title
+    // and author once per brief, though every passage carries them.
+    let (title_terms, title_tokens) = terms_of(&brief.title);
+    let author_terms = brief.author.as_deref().map(terms_of);
     let mut tokens = [0u64; 4];
     let mut passages = Vec::with_capacity(analysed.passages.len());
-    let mut whole = brief.title.clone();
+    // The whole brief's terms: the title once, then each passage's heading and body.
+    let mut whole = title_terms.clone();
+    let mut brief_tokens = title_tokens;
     for (passage, entities) in analysed.passages.iter().zip(&analysed.entities) {
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.kind, kind::PASSAGE);
@@ -132,20 +136,27 @@ pub fn brief_documents(
         }
         // Every passage carries its brief's title and author, so that they
         // count for BM25 wherever the passage is ranked.
-        doc.add_text(f.title, &brief.title);
+        doc.add_text(f.title, &title_terms);
         tokens[0] += title_tokens;
         if let Some(heading) = &passage.heading {
-            whole.push('\n');
-            whole.push_str(heading);
-            tokens[1] += add_searched(&mut doc, f.heading, heading);
+            let (terms, count) = terms_of(heading);
+            whole.push_str(&terms);
+            brief_tokens += count;
+            tokens[1] += count;
+            doc.add_text(f.heading, terms);
             doc.add_text(f.heading_text, heading);
         }
-        whole.push('\n');
-        whole.push_str(&passage.text);
-        tokens[2] += add_searched(&mut doc, f.body, &passage.text);
-        if let Some(author) = &brief.author {
-            doc.add_text(f.author, author);
-            tokens[3] += author_tokens;
+        let mut terms = String::with_capacity(passage.text.len());
+        let mut words = Vec::with_capacity(passage.text.len() / 5);
+        let count =
+            tokenize::push_terms_folding(&passage.text, &mut terms, |w| words.push(near_dup::word_hash(w))) as u64;
+        whole.push_str(&terms);
+        brief_tokens += count;
+        tokens[2] += count;
+        doc.add_text(f.body, terms);
+        if let Some((terms, count)) = &author_terms {
+            doc.add_text(f.author, terms);
+            tokens[3] += count;
         }
         if let Some(date) = date {
             doc.add_date(f.date, date);
@@ -153,7 +164,7 @@ pub fn brief_documents(
         for facet in facets_of(entities) {
             doc.add_facet(f.facets, facet);
         }
-        for key in near_dup::band_keys(&near_dup::shingles(&passage.text)) {
+        for key in near_dup::band_keys(&near_dup::shingles_of_words(&words)) {
             doc.add_u64(f.near_dup, key);
         }
         doc.add_text(f.text, &passage.text);
@@ -182,7 +193,7 @@ pub fn brief_documents(
     for (field, count) in f.token_counts.iter().zip(tokens) {
         head.add_u64(*field, count);
     }
-    let brief_tokens = add_searched(&mut head, f.brief_text, &whole);
+    head.add_text(f.brief_text, whole);
     head.add_u64(f.brief_text_tokens, brief_tokens);
     for facet in union {
         head.add_facet(f.brief_facets, facet);

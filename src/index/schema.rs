@@ -45,6 +45,9 @@ pub struct Fields {
     pub line_first: Field,
     pub line_last: Field,
     pub page: Field,
+    /// The searched fields. Their values are the text's terms, analysed by
+    /// the indexer (`tokenize::push_terms`); the text itself is stored in
+    /// `text` and `heading_text`, and the brief's on its record.
     pub title: Field,
     pub heading: Field,
     pub body: Field,
@@ -96,7 +99,7 @@ pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let searched = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(tokenize::ANALYZER_NAME)
+            .set_tokenizer(tokenize::TERMS_ANALYZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let column = NumericOptions::default().set_fast();
@@ -142,7 +145,7 @@ pub fn schema() -> (Schema, Fields) {
             "brief_text",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer(tokenize::ANALYZER_NAME)
+                    .set_tokenizer(tokenize::TERMS_ANALYZER_NAME)
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),

@@ -28,6 +28,12 @@ pub use segment::{count_words, word_segments};
 
 /// Name under which [`analyzer`] is registered on every index.
 pub const ANALYZER_NAME: &str = "briefs_en";
+/// Name of the analyzer of the index's searched fields, whose values are
+/// already terms ([`push_terms`]); see [`TermsTokenizer`].
+pub const TERMS_ANALYZER_NAME: &str = "briefs_terms";
+/// What separates the terms of a [`push_terms`] string. No term holds it:
+/// terms come from UAX #29 word segments, and white space is never inside one.
+const TERM_SEPARATOR: u8 = b' ';
 
 /// Tokens longer than this (in bytes) are noise (base64, URLs run together).
 const MAX_TOKEN_BYTES: usize = 80;
@@ -42,9 +48,12 @@ pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::from(BriefTokenizer)
 }
 
-/// Registers the analyzer on an index; tantivy stores only its name.
+/// Registers the analyzers on an index; tantivy stores only their names.
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(ANALYZER_NAME, analyzer());
+    index
+        .tokenizers()
+        .register(TERMS_ANALYZER_NAME, TextAnalyzer::from(TermsTokenizer));
 }
 
 /// Runs the analyzer over `text`: the terms a query or a document gets.
@@ -99,6 +108,105 @@ impl TokenStream for BriefTokenStream<'_> {
             }
         }
         false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// Appends the terms [`analyzer`] gives for `text` to `out`, each followed
+/// by a space, and returns how many there are.
+///
+/// The indexer analyses each text once, on the threads that read and
+/// extract, and gives tantivy these strings, which [`TermsTokenizer`]
+/// only splits. One analysis then serves the token counts BM25 needs, a
+/// passage's body, its brief's title on every passage (analysed once per
+/// brief) and the whole brief's `brief_text` (the passages' strings put
+/// end to end); analysing each of them where tantivy indexes it cut the
+/// same words into terms three times.
+pub fn push_terms(text: &str, out: &mut String) -> usize {
+    push_terms_folding(text, out, |_| {})
+}
+
+/// [`push_terms`], calling `folded` as well with each word folded but not
+/// stemmed, as [`for_each_folded_word`] does: a passage's near-duplicate
+/// shingles come from the same pass over its words.
+pub fn push_terms_folding(text: &str, out: &mut String, mut folded: impl FnMut(&str)) -> usize {
+    let mut count = 0;
+    let mut fold = String::new();
+    for_each_span(text, |start, end| {
+        let word = &text[start..end];
+        let before = out.len();
+        if push_term(word, out) {
+            debug_assert!(!out.as_bytes()[before..].contains(&TERM_SEPARATOR));
+            out.push(char::from(TERM_SEPARATOR));
+            count += 1;
+        }
+        fold_into(word, &mut fold);
+        if !fold.is_empty() && fold.len() <= MAX_TOKEN_BYTES {
+            folded(&fold);
+        }
+    });
+    count
+}
+
+/// The tokenizer of fields whose values are [`push_terms`] strings: each
+/// term is a token, at the next position, as [`BriefTokenizer`] gave it.
+#[derive(Clone, Debug, Default)]
+pub struct TermsTokenizer;
+
+/// The tokens of a [`push_terms`] string; offsets are into that string.
+pub struct TermsTokenStream<'a> {
+    terms: &'a str,
+    next: usize,
+    token: Token,
+}
+
+impl Tokenizer for TermsTokenizer {
+    type TokenStream<'a> = TermsTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, terms: &'a str) -> TermsTokenStream<'a> {
+        TermsTokenStream {
+            terms,
+            next: 0,
+            token: Token {
+                position: usize::MAX,
+                ..Token::default()
+            },
+        }
+    }
+}
+
+impl TokenStream for TermsTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        // Terms are short: a byte loop beats setting up `memchr` for each.
+        let bytes = self.terms.as_bytes();
+        let mut start = self.next;
+        while start < bytes.len() && bytes[start] == TERM_SEPARATOR {
+            start += 1;
+        }
+        if start == bytes.len() {
+            self.next = start;
+            return false;
+        }
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != TERM_SEPARATOR {
+            end += 1;
+        }
+        self.next = end;
+        // The separator is ASCII, so `start` and `end` are on char boundaries.
+        self.token.text.clear();
+        self.token.text.push_str(&self.terms[start..end]);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.position_length = 1;
+        true
     }
 
     fn token(&self) -> &Token {
@@ -193,20 +301,26 @@ thread_local! {
 /// Writes the term of `word` into `out`; false when the word gives no term
 /// (nothing left after folding, or longer than [`MAX_TOKEN_BYTES`]).
 fn term_of(word: &str, out: &mut String) -> bool {
+    out.clear();
+    push_term(word, out)
+}
+
+/// Appends the term of `word` to `out`; false when the word gives none.
+fn push_term(word: &str, out: &mut String) -> bool {
+    let before = out.len();
     TERMS.with(|cell| {
         let mut cache = cell.borrow_mut();
-        out.clear();
         if let Some(term) = cache.get(word) {
             out.push_str(term);
-            return !out.is_empty();
+            return;
         }
         let folded = normalise(word);
         if !folded.is_empty() && folded.len() <= MAX_TOKEN_BYTES {
             out.push_str(&cache.stemmer.stem(&folded));
         }
-        cache.insert(word, out);
-        !out.is_empty()
-    })
+        cache.insert(word, &out[before..]);
+    });
+    out.len() > before
 }
 
 fn is_wordish(segment: &str) -> bool {
@@ -239,22 +353,25 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 pub fn for_each_folded_word(text: &str, mut f: impl FnMut(&str)) {
     let mut folded = String::new();
     for_each_span(text, |start, end| {
-        let word = &text[start..end];
-        if word.is_ascii() {
-            folded.clear();
-            push_normalised_ascii(word, &mut folded);
-        } else {
-            folded = normalise(word);
-        }
+        fold_into(&text[start..end], &mut folded);
         if !folded.is_empty() && folded.len() <= MAX_TOKEN_BYTES {
             f(&folded);
         }
     });
 }
 
+/// Puts [`normalise`] of `word` in `folded`, reusing its buffer for ASCII words.
+fn fold_into(word: &str, folded: &mut String) {
+    if word.is_ascii() {
+        folded.clear();
+        push_normalised_ascii(word, folded);
+    } else {
+        *folded = normalise(word);
+    }
+}
+
 /// The number of terms the analyzer gives for `text`, without building
-/// them: the indexer keeps exact token counts for BM25 while tantivy
-/// tokenizes the text on its own threads.
+/// them.
 pub fn count_tokens(text: &str) -> usize {
     let mut count = 0;
     let mut term = String::new();
@@ -476,6 +593,46 @@ mod tests {
         ] {
             assert_eq!(count_tokens(text), tokenize(text).len(), "{text}");
         }
+    }
+
+    /// A text analysed once into a terms string, then split by the
+    /// index's tokenizer, gives the terms, positions and count the
+    /// analyzer gives, and the folded words near-duplicate shingles read;
+    /// strings put end to end give the terms of the texts put end to end
+    /// on separate lines (what `brief_text` relies on).
+    #[test]
+    fn terms_strings_tokenize_as_the_analyzer() {
+        let texts = [
+            "J&K and IC-814, the U.S.-led talks; Erdoğan’s visit to Türkiye.",
+            "@DrSJaishankar #TAPI 1961 ... -- ' 's O'Neill's @",
+            "Persian: ۱۴۰۲ مذاکرات‌ها كتاب\u{a0}x\u{202f}y\u{3000}z",
+            &"x".repeat(81),
+            "",
+            "  \n ",
+        ];
+        let split = |terms: &str| {
+            let mut tokens = Vec::new();
+            TermsTokenizer
+                .token_stream(terms)
+                .process(&mut |t| tokens.push((t.text.clone(), t.position)));
+            tokens
+        };
+        let mut all = String::new();
+        for text in texts {
+            let mut terms = String::new();
+            let count = push_terms(text, &mut terms);
+            let expected: Vec<(String, usize)> = analyze(text).into_iter().map(|t| (t.text, t.position)).collect();
+            assert_eq!(split(&terms), expected, "{text}");
+            assert_eq!(count, expected.len(), "{text}");
+            let (mut folded, mut alone) = (Vec::new(), Vec::new());
+            push_terms_folding(text, &mut String::new(), |w| folded.push(w.to_string()));
+            for_each_folded_word(text, |w| alone.push(w.to_string()));
+            assert_eq!(folded, alone, "{text}");
+            all.push_str(&terms);
+        }
+        let joined: Vec<String> = analyze(&texts.join("\n")).into_iter().map(|t| t.text).collect();
+        let split_all: Vec<String> = split(&all).into_iter().map(|t| t.0).collect();
+        assert_eq!(split_all, joined);
     }
 
     #[test]
