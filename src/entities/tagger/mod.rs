@@ -152,11 +152,11 @@ pub struct Tagger {
 static BUILTIN: OnceLock<Tagger> = OnceLock::new();
 
 /// Buffers one thread reuses from call to call, so that tagging a passage
-/// allocates nothing once they have grown.
+/// of a document whose words are given ([`Tagger::tag_in`]) allocates
+/// little once they have grown.
 #[derive(Default)]
 struct Scratch {
     tokens: Vec<tokens::Token>,
-    doc: DocWords,
     sentence: features::Sentence,
     feats: Vec<u32>,
     emissions: Vec<f32>,
@@ -206,13 +206,28 @@ impl Tagger {
     /// holds; the caller applies [`Model::threshold`]). The text is its own
     /// document (see [`DocWords`]).
     pub fn tag(&self, text: &str) -> Vec<TaggedSpan> {
-        self.tag_with(text, None)
+        // Through `prepare`, so that the vote pass's first stage is reused.
+        self.tag_prepared(&self.prepare(&[text]), 0, text)
     }
 
     /// Names in `text`, a part of the document whose words are `doc`
     /// ([`Tagger::document_words`], with the first stage's votes).
     pub fn tag_in(&self, text: &str, doc: &DocWords) -> Vec<TaggedSpan> {
-        self.tag_with(text, Some(doc))
+        let mut out = Vec::new();
+        SCRATCH.with(|cell| {
+            // A re-entrant call (none today) would get fresh buffers.
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let s: &mut Scratch = match borrowed.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            let mut toks = std::mem::take(&mut s.tokens);
+            tokens::tokenize_into(text, &mut toks);
+            self.tag_tokens_of(text, &toks, doc, s, &mut out);
+            s.tokens = toks;
+        });
+        out
     }
 
     /// The words of a document made of `texts`, for [`Tagger::tag_in`].
@@ -323,39 +338,6 @@ impl Tagger {
         });
     }
 
-    fn tag_with(&self, text: &str, doc: Option<&DocWords>) -> Vec<TaggedSpan> {
-        let mut out = Vec::new();
-        SCRATCH.with(|cell| {
-            // A re-entrant call (none today) would get fresh buffers.
-            let mut fresh = Scratch::default();
-            let mut borrowed = cell.try_borrow_mut();
-            let s: &mut Scratch = match borrowed.as_deref_mut() {
-                Ok(s) => s,
-                Err(_) => &mut fresh,
-            };
-            let mut toks = std::mem::take(&mut s.tokens);
-            let mut own = std::mem::take(&mut s.doc);
-            tokens::tokenize_into(text, &mut toks);
-            let doc = match doc {
-                Some(doc) => doc,
-                None => {
-                    own.clear();
-                    let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-                    tokens::for_each_sentence(text, &toks, |r| own.add_capitals(&words[r]));
-                    tokens::for_each_sentence(text, &toks, |r| own.add_lower(&words[r]));
-                    if self.model.spans.is_some() {
-                        tokens::for_each_sentence(text, &toks, |r| self.vote_with(&words[r], &mut own, s));
-                    }
-                    &own
-                }
-            };
-            self.tag_tokens_of(text, &toks, doc, s, &mut out);
-            s.tokens = toks;
-            s.doc = own;
-        });
-        out
-    }
-
     /// Names in one tokenised sentence, which is its own document. Only
     /// tokens that can be part of a name (capitalised, or a connector such
     /// as "of" between two capitalised tokens) are scored; the rest are `O`
@@ -456,12 +438,8 @@ impl Tagger {
     /// does not matter.
     pub fn vote_sentence(&self, words: &[&str], doc: &mut DocWords) {
         let mut s = Scratch::default();
-        self.vote_with(words, doc, &mut s);
-    }
-
-    fn vote_with(&self, words: &[&str], doc: &mut DocWords, s: &mut Scratch) {
-        if self.candidates(words, doc, false, s) {
-            self.vote(doc, s);
+        if self.candidates(words, doc, false, &mut s) {
+            self.vote(doc, &s);
         }
     }
 
