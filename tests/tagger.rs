@@ -345,6 +345,45 @@ fn the_second_stage_reads_what_the_first_called_a_word_elsewhere() {
     assert!(tagger.document_words([text]).has_votes());
 }
 
+/// `prepare` keeps each sentence's first-stage candidates so that tagging
+/// does not run the first stage again; tagging from them must give what
+/// running both stages on each text of the document gives, with the
+/// shipped model and with one whose second stage also judges capitalised
+/// runs.
+#[test]
+fn prepared_tagging_is_tagging_in_the_document() {
+    let shipped = Tagger::builtin();
+    let mut model = shipped.model.clone();
+    let second = model.spans.as_mut().expect("the shipped model has a second stage");
+    second.runs = !second.runs;
+    let other = Tagger::new(model, Lexicon::builtin());
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt" || e == "md"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for tagger in [shipped, &other] {
+        let mut spans = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            // Paragraphs as the texts of one document, a text without words too.
+            let mut texts: Vec<&str> = text.split("\n\n").collect();
+            texts.push("");
+            let prepared = tagger.prepare(&texts);
+            for (i, t) in texts.iter().enumerate() {
+                let got = tagger.tag_prepared(&prepared, i, t);
+                assert_eq!(got, tagger.tag_in(t, prepared.doc()), "{}, text {i}", file.display());
+                spans += got.len();
+            }
+            assert!(tagger.tag_prepared(&prepared, texts.len(), "").is_empty());
+        }
+        assert!(spans > 100, "{spans}");
+    }
+}
+
 #[test]
 fn second_stage_training_is_deterministic() {
     use briefs::entities::tagger::spans::{train_spans, SpanData};

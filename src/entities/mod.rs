@@ -941,15 +941,16 @@ fn is_initial_word(word: &str) -> bool {
     word.trim_end_matches('.').chars().count() == 1
 }
 
-/// The tagger's spans in `text` (tokens `toks`, a text of the document
-/// `doc`), leaving out lines that read as headlines (title case, no final
+/// The tagger's spans in `text`, text `pi` of the document `prepared`,
+/// leaving out lines that read as headlines (title case, no final
 /// punctuation).
 fn headline_free_spans(
     tagger: &tagger::Tagger,
     text: &str,
-    toks: &[tagger::tokens::Token],
-    doc: &tagger::DocWords,
+    prepared: &tagger::Prepared,
+    pi: usize,
 ) -> Vec<tagger::TaggedSpan> {
+    let toks = prepared.tokens(pi);
     // Sentences never cross a line, so the text is tagged whole and the
     // spans on headline lines are dropped.
     let mut headlines: Vec<(usize, usize)> = Vec::new();
@@ -968,7 +969,7 @@ fn headline_free_spans(
         }
         offset += line.len() + 1;
     }
-    let mut spans = tagger.tag_prepared(text, toks, doc);
+    let mut spans = tagger.tag_prepared(prepared, pi, text);
     spans.retain(|s| !headlines.iter().any(|&(a, b)| a <= s.start && s.end <= b));
     spans
 }
@@ -1003,14 +1004,9 @@ impl Extractor {
     /// claimed: lists and cues win (`claimed`), and so do places, except a
     /// place inside a longer name ("Pakistan Cricket Board").
     /// The tagger's spans in `text` above their type's margin.
-    fn tagged_spans(
-        &self,
-        text: &str,
-        toks: &[tagger::tokens::Token],
-        doc: &tagger::DocWords,
-    ) -> Vec<tagger::TaggedSpan> {
+    fn tagged_spans(&self, text: &str, prepared: &tagger::Prepared, pi: usize) -> Vec<tagger::TaggedSpan> {
         let tagger = self.tagger;
-        let mut spans = headline_free_spans(tagger, text, toks, doc);
+        let mut spans = headline_free_spans(tagger, text, prepared, pi);
         spans.retain(|s| s.score >= tagger.model.threshold(s.kind));
         spans
     }
@@ -1169,7 +1165,7 @@ impl Extractor {
                 }
             }
             let mut claimed = blocked.clone();
-            let tagged = self.tagged_spans(text, &prepared.tokens[pi], &prepared.doc);
+            let tagged = self.tagged_spans(text, &prepared, pi);
             for candidate in people::detect(text, &blocked) {
                 // A second opinion: a name found only by a nearby role or verb
                 // that the tagger is sure is an organisation or a place

@@ -152,11 +152,11 @@ pub struct Tagger {
 static BUILTIN: OnceLock<Tagger> = OnceLock::new();
 
 /// Buffers one thread reuses from call to call, so that tagging a passage
-/// allocates nothing once they have grown.
+/// of a document whose words are given ([`Tagger::tag_in`]) allocates
+/// little once they have grown.
 #[derive(Default)]
 struct Scratch {
     tokens: Vec<tokens::Token>,
-    doc: DocWords,
     sentence: features::Sentence,
     feats: Vec<u32>,
     emissions: Vec<f32>,
@@ -206,13 +206,28 @@ impl Tagger {
     /// holds; the caller applies [`Model::threshold`]). The text is its own
     /// document (see [`DocWords`]).
     pub fn tag(&self, text: &str) -> Vec<TaggedSpan> {
-        self.tag_with(text, None)
+        // Through `prepare`, so that the vote pass's first stage is reused.
+        self.tag_prepared(&self.prepare(&[text]), 0, text)
     }
 
     /// Names in `text`, a part of the document whose words are `doc`
     /// ([`Tagger::document_words`], with the first stage's votes).
     pub fn tag_in(&self, text: &str, doc: &DocWords) -> Vec<TaggedSpan> {
-        self.tag_with(text, Some(doc))
+        let mut out = Vec::new();
+        SCRATCH.with(|cell| {
+            // A re-entrant call (none today) would get fresh buffers.
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let s: &mut Scratch = match borrowed.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            let mut toks = std::mem::take(&mut s.tokens);
+            tokens::tokenize_into(text, &mut toks);
+            self.tag_tokens_of(text, &toks, doc, s, &mut out);
+            s.tokens = toks;
+        });
+        out
     }
 
     /// The words of a document made of `texts`, for [`Tagger::tag_in`].
@@ -221,34 +236,77 @@ impl Tagger {
         self.prepare(&texts).doc
     }
 
-    /// The texts of a document cut into tokens, with the document's words
-    /// and, when the model has a second stage, the first stage's votes
-    /// over all of them (a first pass: see [`Tagger::vote_sentence`]).
+    /// The texts of a document cut into tokens, with the document's words,
+    /// the first stage's candidates of each sentence and, when the model
+    /// has a second stage, the first stage's votes over all of them (a
+    /// first pass: see [`Tagger::vote_sentence`]). Tag each text with
+    /// [`Tagger::tag_prepared`].
     pub fn prepare(&self, texts: &[&str]) -> Prepared {
         let mut p = Prepared::new(texts);
-        if self.model.spans.is_some() {
-            let mut s = Scratch::default();
-            for (text, toks) in texts.iter().zip(&p.tokens) {
-                let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-                tokens::for_each_sentence(text, toks, |r| self.vote_with(&words[r], &mut p.doc, &mut s));
-            }
+        let second = self.model.spans.as_ref();
+        // The candidates are those `tag_sentence` would find: the first
+        // stage does not read the votes, only the capitals and lower-case
+        // uses `Prepared::new` counted, so they are the same before and
+        // after the votes are in.
+        let runs = second.is_some_and(|m| m.runs);
+        let mut s = Scratch::default();
+        for (text, toks) in texts.iter().zip(&p.tokens) {
+            let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+            let mut stages = Vec::new();
+            tokens::for_each_sentence(text, toks, |r| {
+                if !self.candidates(&words[r.clone()], &p.doc, runs, &mut s) || s.candidates.is_empty() {
+                    return;
+                }
+                if second.is_some() {
+                    self.vote(&mut p.doc, &s);
+                }
+                stages.push(SentenceStage {
+                    tokens: r,
+                    info: p.info.len(),
+                    candidates: p.candidates.len()..p.candidates.len() + s.candidates.len(),
+                });
+                p.info.extend_from_slice(&s.sentence.info);
+                p.candidates.extend_from_slice(&s.candidates);
+            });
+            p.stages.push(stages);
         }
         p
     }
 
-    /// Names in `text`, whose tokens are `toks` ([`Prepared`]), a part of
-    /// the document whose words are `doc`.
-    pub fn tag_prepared(&self, text: &str, toks: &[tokens::Token], doc: &DocWords) -> Vec<TaggedSpan> {
+    /// Names in text `i` of the document `p` was prepared from (`text` is
+    /// that text, and `p` comes from this tagger): the second stage over
+    /// the candidates [`Tagger::prepare`] kept, without running the first
+    /// stage again. The same as [`Tagger::tag_in`] with `p`'s words.
+    pub fn tag_prepared(&self, p: &Prepared, i: usize, text: &str) -> Vec<TaggedSpan> {
+        let (Some(toks), Some(stages)) = (p.tokens.get(i), p.stages.get(i)) else {
+            return Vec::new();
+        };
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
         let mut out = Vec::new();
-        SCRATCH.with(|cell| {
-            let mut fresh = Scratch::default();
-            let mut borrowed = cell.try_borrow_mut();
-            let s: &mut Scratch = match borrowed.as_deref_mut() {
-                Ok(s) => s,
-                Err(_) => &mut fresh,
-            };
-            self.tag_tokens_of(text, toks, doc, s, &mut out);
-        });
+        let mut spans = Vec::new();
+        let mut feats = Vec::new();
+        for stage in stages {
+            let sentence = stage.tokens.clone();
+            let info = &p.info[stage.info..stage.info + sentence.len()];
+            spans.clear();
+            self.decide(
+                &words[sentence.clone()],
+                info,
+                &p.doc,
+                &p.candidates[stage.candidates.clone()],
+                &mut feats,
+                &mut spans,
+            );
+            for span in &spans {
+                out.push(TaggedSpan {
+                    start: toks[sentence.start + span.first].start,
+                    end: toks[sentence.start + span.last].end,
+                    kind: span.kind,
+                    margin: span.margin,
+                    score: span.score,
+                });
+            }
+        }
         out
     }
 
@@ -278,39 +336,6 @@ impl Tagger {
                 });
             }
         });
-    }
-
-    fn tag_with(&self, text: &str, doc: Option<&DocWords>) -> Vec<TaggedSpan> {
-        let mut out = Vec::new();
-        SCRATCH.with(|cell| {
-            // A re-entrant call (none today) would get fresh buffers.
-            let mut fresh = Scratch::default();
-            let mut borrowed = cell.try_borrow_mut();
-            let s: &mut Scratch = match borrowed.as_deref_mut() {
-                Ok(s) => s,
-                Err(_) => &mut fresh,
-            };
-            let mut toks = std::mem::take(&mut s.tokens);
-            let mut own = std::mem::take(&mut s.doc);
-            tokens::tokenize_into(text, &mut toks);
-            let doc = match doc {
-                Some(doc) => doc,
-                None => {
-                    own.clear();
-                    let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-                    tokens::for_each_sentence(text, &toks, |r| own.add_capitals(&words[r]));
-                    tokens::for_each_sentence(text, &toks, |r| own.add_lower(&words[r]));
-                    if self.model.spans.is_some() {
-                        tokens::for_each_sentence(text, &toks, |r| self.vote_with(&words[r], &mut own, s));
-                    }
-                    &own
-                }
-            };
-            self.tag_tokens_of(text, &toks, doc, s, &mut out);
-            s.tokens = toks;
-            s.doc = own;
-        });
-        out
     }
 
     /// Names in one tokenised sentence, which is its own document. Only
@@ -413,13 +438,15 @@ impl Tagger {
     /// does not matter.
     pub fn vote_sentence(&self, words: &[&str], doc: &mut DocWords) {
         let mut s = Scratch::default();
-        self.vote_with(words, doc, &mut s);
+        if self.candidates(words, doc, false, &mut s) {
+            self.vote(doc, &s);
+        }
     }
 
-    fn vote_with(&self, words: &[&str], doc: &mut DocWords, s: &mut Scratch) {
-        if !self.candidates(words, doc, false, s) {
-            return;
-        }
+    /// Records in `doc` the votes of the first stage's spans in
+    /// `s.candidates` (the capitalised runs among them have no type and
+    /// do not vote).
+    fn vote(&self, doc: &mut DocWords, s: &Scratch) {
         for c in &s.candidates {
             let Some(kind) = c.tagged else { continue };
             for t in &s.sentence.info[c.first..=c.last] {
@@ -431,12 +458,28 @@ impl Tagger {
     }
 
     fn tag_sentence(&self, words: &[&str], doc: &DocWords, s: &mut Scratch, out: &mut Vec<TokenSpan>) {
-        let second = self.model.spans.as_ref();
-        if !self.candidates(words, doc, second.is_some_and(|m| m.runs), s) {
-            return;
+        let runs = self.model.spans.as_ref().is_some_and(|m| m.runs);
+        if self.candidates(words, doc, runs, s) {
+            self.decide(words, &s.sentence.info, doc, &s.candidates, &mut s.feats, out);
         }
-        let Some(m) = second else {
-            out.extend(s.candidates.iter().filter_map(|c| {
+    }
+
+    /// Names among `candidates`, the first stage's candidates in the
+    /// sentence `words` (analysed as `info`) of the document `doc`: the
+    /// tagger's spans as they are without a second stage, else each
+    /// candidate with the second stage's type and score, the surer of two
+    /// overlapping ones kept.
+    fn decide(
+        &self,
+        words: &[&str],
+        info: &[features::TokenInfo],
+        doc: &DocWords,
+        candidates: &[spans::Candidate],
+        feats: &mut Vec<u32>,
+        out: &mut Vec<TokenSpan>,
+    ) {
+        let Some(m) = self.model.spans.as_ref() else {
+            out.extend(candidates.iter().filter_map(|c| {
                 Some(TokenSpan {
                     first: c.first,
                     last: c.last,
@@ -448,10 +491,10 @@ impl Tagger {
             return;
         };
         let from = out.len();
-        for c in &s.candidates {
-            s.feats.clear();
-            spans::span_features(words, &s.sentence.info, doc, c, m.mask(), &mut s.feats);
-            let (kind, score) = spans::decide(&m.scores(&s.feats));
+        for c in candidates {
+            feats.clear();
+            spans::span_features(words, info, doc, c, m.mask(), feats);
+            let (kind, score) = spans::decide(&m.scores(feats));
             out.push(TokenSpan {
                 first: c.first,
                 last: c.last,
@@ -477,17 +520,52 @@ impl Tagger {
     }
 }
 
-/// The texts of a document cut into tokens once, and the document's
-/// words: what the extractor needs to tag each text of a brief with
-/// document evidence without cutting any text twice.
+/// The texts of a document cut into tokens once, the document's words,
+/// and the first stage's candidates of each sentence: what the extractor
+/// needs to tag each text of a brief with document evidence without
+/// cutting any text, or running the first stage on any sentence, twice.
+/// Made by [`Tagger::prepare`]; it holds one document, so its size is
+/// bounded by the document's. Read-only: the candidates were found with
+/// these words.
 pub struct Prepared {
     /// Each text's tokens.
-    pub tokens: Vec<Vec<tokens::Token>>,
-    pub doc: DocWords,
+    tokens: Vec<Vec<tokens::Token>>,
+    doc: DocWords,
+    /// Each text's sentences that have candidates, in order (a sentence
+    /// without any has no names).
+    stages: Vec<Vec<SentenceStage>>,
+    /// The analysed tokens of those sentences, end to end.
+    info: Vec<features::TokenInfo>,
+    /// Their candidates, end to end.
+    candidates: Vec<spans::Candidate>,
+}
+
+/// One sentence the first stage found candidates in, as ranges into its
+/// text's tokens and into [`Prepared`]'s buffers.
+struct SentenceStage {
+    /// The sentence's tokens in its text.
+    tokens: std::ops::Range<usize>,
+    /// Where the sentence's `TokenInfo` starts in [`Prepared::info`] (one
+    /// a token).
+    info: usize,
+    /// Its candidates in [`Prepared::candidates`].
+    candidates: std::ops::Range<usize>,
 }
 
 impl Prepared {
-    pub fn new(texts: &[&str]) -> Prepared {
+    /// The tokens of text `i` (none past the last text).
+    pub fn tokens(&self, i: usize) -> &[tokens::Token] {
+        self.tokens.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// The document's words, with the first stage's votes when the model
+    /// has a second stage.
+    pub fn doc(&self) -> &DocWords {
+        &self.doc
+    }
+
+    /// The tokens and words of `texts`; [`Tagger::prepare`] adds the rest.
+    fn new(texts: &[&str]) -> Prepared {
         let mut doc = DocWords::default();
         let all: Vec<Vec<tokens::Token>> = texts.iter().map(|t| tokens::tokenize(t)).collect();
         for (text, toks) in texts.iter().zip(&all) {
@@ -498,7 +576,13 @@ impl Prepared {
             // Sentences do not matter for lower-case uses.
             doc.add_lower(&toks.iter().map(|t| &text[t.start..t.end]).collect::<Vec<_>>());
         }
-        Prepared { tokens: all, doc }
+        Prepared {
+            tokens: all,
+            doc,
+            stages: Vec::with_capacity(texts.len()),
+            info: Vec::new(),
+            candidates: Vec::new(),
+        }
     }
 }
 
