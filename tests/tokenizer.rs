@@ -186,8 +186,9 @@ fn analyzer_keeps_special_tokens_whole() {
 }
 
 mod properties {
-    use briefs::tokenize::{analyze, count_tokens, tokenize, word_segments};
+    use briefs::tokenize::{analyze, count_tokens, count_words, push_terms, tokenize, word_segments, TermsTokenizer};
     use proptest::prelude::*;
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
     use unicode_segmentation::UnicodeSegmentation;
 
     /// Text from the characters the word-bound rules care about: letters,
@@ -199,6 +200,12 @@ mod properties {
         prop::collection::vec(prop::sample::select(alphabet), 0..60).prop_map(|v| v.into_iter().collect())
     }
 
+    /// The same, ASCII only: ASCII text takes the fast path whole.
+    fn ascii_text() -> impl Strategy<Value = String> {
+        let alphabet: Vec<char> = "aZ09 .,;:'_\"-&@#\t\r\n\u{b}\u{c}".chars().collect();
+        prop::collection::vec(prop::sample::select(alphabet), 0..60).prop_map(|v| v.into_iter().collect())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -206,6 +213,27 @@ mod properties {
         fn fast_word_bounds_equal_unicode_segmentation(text in text()) {
             let expected: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
             prop_assert_eq!(word_segments(&text), expected);
+            prop_assert_eq!(count_words(&text), text.unicode_words().count());
+        }
+
+        #[test]
+        fn fast_ascii_word_bounds_equal_unicode_segmentation(text in ascii_text()) {
+            let expected: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+            prop_assert_eq!(word_segments(&text), expected);
+            prop_assert_eq!(count_words(&text), text.unicode_words().count());
+        }
+
+        /// What the index is given (a terms string, split by its
+        /// tokenizer) is what the analyzer gives, term for term.
+        #[test]
+        fn terms_strings_split_into_the_analyzers_terms(text in text()) {
+            let mut terms = String::new();
+            let count = push_terms(&text, &mut terms);
+            let mut split = Vec::new();
+            TermsTokenizer.token_stream(&terms).process(&mut |t| split.push((t.text.clone(), t.position)));
+            let expected: Vec<(String, usize)> = analyze(&text).into_iter().map(|t| (t.text, t.position)).collect();
+            prop_assert_eq!(count, expected.len());
+            prop_assert_eq!(split, expected);
         }
 
         #[test]

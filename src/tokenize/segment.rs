@@ -22,6 +22,9 @@ pub fn word_segments(text: &str) -> Vec<(usize, &str)> {
 /// The number of words of `text`: segments with a letter or digit, as
 /// `unicode_words()` counts them.
 pub fn count_words(text: &str) -> usize {
+    if text.is_ascii() {
+        return count_ascii_words(text.as_bytes());
+    }
     let mut count = 0;
     for_each_segment(text, |_, segment| {
         count += usize::from(segment.chars().any(char::is_alphanumeric));
@@ -29,8 +32,30 @@ pub fn count_words(text: &str) -> usize {
     count
 }
 
+/// [`count_words`] of ASCII text, without cutting out the segments:
+/// passage cutting counts the words of every paragraph, and of its
+/// sentences when it is long.
+fn count_ascii_words(bytes: &[u8]) -> usize {
+    let mut count = 0;
+    let mut has_alphanumeric = false;
+    for i in 0..bytes.len() {
+        if i > 0 && is_break(bytes, i) {
+            count += usize::from(has_alphanumeric);
+            has_alphanumeric = false;
+        }
+        has_alphanumeric |= bytes[i].is_ascii_alphanumeric();
+    }
+    count + usize::from(has_alphanumeric)
+}
+
 /// Calls `f` with each word-bound segment of `text` and its offset.
 pub fn for_each_segment<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
+    // ASCII text is one piece: cutting it at spaces first would only add
+    // a pass (every such cut is a bound the rules find anyway).
+    if text.is_ascii() {
+        ascii_segments(text, 0, &mut f);
+        return;
+    }
     let bytes = text.as_bytes();
     let mut piece_start = 0;
     for i in 1..bytes.len() {
@@ -167,6 +192,7 @@ mod tests {
             "3.14.15 a.b.c 1e5 _x_ x__y 4_5",
         ] {
             assert_eq!(word_segments(text), reference(text), "{text:?}");
+            assert_eq!(count_words(text), text.unicode_words().count(), "{text:?}");
         }
     }
 
