@@ -197,7 +197,7 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
             let _ = writeln!(err, "note: {}", output::sanitize(note));
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = buffered_stdout();
     match args.format {
         Format::Json => output::print_search_json(&mut out, &results)?,
         Format::Text => output::print_search_text(&mut out, &results, style_for(args.color))?,
@@ -239,11 +239,12 @@ pub fn facets(args: FacetsArgs) -> Result<ExitCode> {
             *n <= top
         });
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = buffered_stdout();
     match args.format {
         Format::Json => output::write_json(&mut out, &values)?,
         Format::Text => output::print_facet_values_text(&mut out, &values, auto_style())?,
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -263,10 +264,17 @@ fn explaining_extractor(open: &index::OpenIndex, corpus: &std::path::Path) -> Re
     Ok(Extractor::new(gazetteer))
 }
 
+/// Standard output for a command that prints its answer at once. Stdout
+/// alone flushes at every line: `briefs facets` at 100k briefs printed
+/// 123,000 lines in as many writes, a fifth of its time.
+fn buffered_stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
 pub fn export(args: ExportArgs) -> Result<ExitCode> {
     let open = index::open(&args.locations.index)?;
     let extractor = explaining_extractor(&open, &args.locations.corpus)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = buffered_stdout();
     index::for_each_brief(&open, |record, passages| -> Result<()> {
         let mut passages = passages.to_vec();
         let title = index::documents::explain(record, &mut passages, &extractor);
@@ -306,11 +314,12 @@ pub fn show(args: ShowArgs) -> Result<ExitCode> {
     let extractor = explaining_extractor(&open, &args.locations.corpus)?;
     let title = index::documents::explain(&record, &mut passages, &extractor);
     let view = output::brief_view(&record, &passages, &title);
-    let mut out = std::io::stdout().lock();
+    let mut out = buffered_stdout();
     match args.format {
         Format::Json => output::write_json(&mut out, &view)?,
         Format::Text => output::print_brief_text(&mut out, &view, auto_style())?,
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
