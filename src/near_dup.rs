@@ -189,7 +189,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// an add. Shingles are already well-mixed 64-bit values, so this is
 /// enough; hashing each shingle anew with SplitMix64 per function, as
 /// before, was half of what near-duplicate keys cost a build (4.7% of
-/// its instructions).
+/// its instructions). The candidate counts in the module doc were taken
+/// with those functions and not taken again; the answers on the demo
+/// corpus and on 10,000 generated briefs, folded copies included, did
+/// not change.
 const MULTIPLIERS: [u64; BANDS * ROWS] = seeds(0x5eed_0000, 1);
 const INCREMENTS: [u64; BANDS * ROWS] = seeds(0x5eed_1000, 0);
 

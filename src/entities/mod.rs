@@ -1000,9 +1000,6 @@ impl Extractor {
         Extractor { gazetteer, tagger }
     }
 
-    /// The tagger's spans in `text` above their margin that nothing else
-    /// claimed: lists and cues win (`claimed`), and so do places, except a
-    /// place inside a longer name ("Pakistan Cricket Board").
     /// The tagger's spans in `text` above their type's margin.
     fn tagged_spans(&self, text: &str, prepared: &tagger::Prepared, pi: usize) -> Vec<tagger::TaggedSpan> {
         let tagger = self.tagger;
@@ -1011,6 +1008,9 @@ impl Extractor {
         spans
     }
 
+    /// Of the tagger's `spans` in `text`, those nothing else claimed: lists
+    /// and cues win (`claimed`), and so do places, except a place inside a
+    /// longer name ("Pakistan Cricket Board").
     fn tagged(
         &self,
         pi: usize,
