@@ -100,10 +100,7 @@ impl TokenStream for BriefTokenStream<'_> {
         while let Some(&(start, end)) = self.spans.get(self.next) {
             self.next += 1;
             if term_of(&self.text[start..end], &mut self.token.text) {
-                self.token.offset_from = start;
-                self.token.offset_to = end;
-                self.token.position = self.token.position.wrapping_add(1);
-                self.token.position_length = 1;
+                next_position(&mut self.token, start, end);
                 return true;
             }
         }
@@ -117,6 +114,15 @@ impl TokenStream for BriefTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
     }
+}
+
+/// Moves `token`, whose text is set, to the next position, at bytes
+/// `start..end`: both tokenizers give one position per term.
+fn next_position(token: &mut Token, start: usize, end: usize) {
+    token.offset_from = start;
+    token.offset_to = end;
+    token.position = token.position.wrapping_add(1);
+    token.position_length = 1;
 }
 
 /// Appends the terms [`analyzer`] gives for `text` to `out`, each followed
@@ -202,10 +208,7 @@ impl TokenStream for TermsTokenStream<'_> {
         // The separator is ASCII, so `start` and `end` are on char boundaries.
         self.token.text.clear();
         self.token.text.push_str(&self.terms[start..end]);
-        self.token.offset_from = start;
-        self.token.offset_to = end;
-        self.token.position = self.token.position.wrapping_add(1);
-        self.token.position_length = 1;
+        next_position(&mut self.token, start, end);
         true
     }
 
@@ -370,21 +373,10 @@ fn fold_into(word: &str, folded: &mut String) {
     }
 }
 
-/// The number of terms the analyzer gives for `text`, without building
-/// them.
+/// The number of terms the analyzer gives for `text`. (The indexer counts
+/// them while it analyses: [`push_terms`].)
 pub fn count_tokens(text: &str) -> usize {
-    let mut count = 0;
-    let mut term = String::new();
-    for_each_span(text, |start, end| {
-        let word = &text[start..end];
-        let kept = if word.is_ascii() && word.len() <= MAX_TOKEN_BYTES {
-            normalised_ascii_len(word) > 0
-        } else {
-            term_of(word, &mut term)
-        };
-        count += usize::from(kept);
-    });
-    count
+    push_terms(text, &mut String::new())
 }
 
 /// Calls `f` with the byte span of every word of `text`: UAX #29 words,
@@ -426,11 +418,6 @@ fn for_each_span(text: &str, mut f: impl FnMut(usize, usize)) {
         f(start, end);
         i = j;
     }
-}
-
-/// The length of [`normalise_ascii`]'s result, without building it.
-fn normalised_ascii_len(word: &str) -> usize {
-    strip_possessive(word).bytes().filter(|&b| b != b'.').count()
 }
 
 /// Lower-cases and folds one word.

@@ -297,15 +297,7 @@ impl Tagger {
                 &mut feats,
                 &mut spans,
             );
-            for span in &spans {
-                out.push(TaggedSpan {
-                    start: toks[sentence.start + span.first].start,
-                    end: toks[sentence.start + span.last].end,
-                    kind: span.kind,
-                    margin: span.margin,
-                    score: span.score,
-                });
-            }
+            push_text_spans(&spans, toks, sentence.start, &mut out);
         }
         out
     }
@@ -326,15 +318,7 @@ impl Tagger {
         tokens::for_each_sentence(text, toks, |sentence| {
             spans.clear();
             self.tag_sentence(&words[sentence.clone()], doc, s, &mut spans);
-            for span in &spans {
-                out.push(TaggedSpan {
-                    start: toks[sentence.start + span.first].start,
-                    end: toks[sentence.start + span.last].end,
-                    kind: span.kind,
-                    margin: span.margin,
-                    score: span.score,
-                });
-            }
+            push_text_spans(&spans, toks, sentence.start, out);
         });
     }
 
@@ -518,6 +502,18 @@ impl Tagger {
             out.extend(kept);
         }
     }
+}
+
+/// Appends `spans`, found in the sentence whose first token is
+/// `toks[first_token]`, as byte spans of the text `toks` were cut from.
+fn push_text_spans(spans: &[TokenSpan], toks: &[tokens::Token], first_token: usize, out: &mut Vec<TaggedSpan>) {
+    out.extend(spans.iter().map(|span| TaggedSpan {
+        start: toks[first_token + span.first].start,
+        end: toks[first_token + span.last].end,
+        kind: span.kind,
+        margin: span.margin,
+        score: span.score,
+    }));
 }
 
 /// The texts of a document cut into tokens once, the document's words,
