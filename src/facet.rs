@@ -97,6 +97,22 @@ impl FacetValue {
         }
     }
 
+    /// The dimension of an encoded facet path (components separated by a
+    /// zero byte) when [`FacetValue::from_facet`] would decode it to a value,
+    /// without decoding it: counting code sorts many values to show a few.
+    pub fn dim_of_encoded(encoded: &str) -> Option<Dim> {
+        let mut parts = encoded.split('\u{0}');
+        let dim = Dim::from_root(parts.next()?)?;
+        let first = parts.next();
+        let more = parts.count();
+        let is_value = match dim {
+            Dim::Country | Dim::Tag => first.is_some() && more == 0,
+            Dim::Region => first.is_some(),
+            Dim::Actor => matches!(first, Some("person" | "org")) && more == 1,
+        };
+        is_value.then_some(dim)
+    }
+
     /// The name shown for the value: the country, the last region, the actor, the tag.
     pub fn display_name(&self) -> &str {
         match self {
@@ -136,6 +152,32 @@ pub fn decode(bytes: &[u8]) -> Option<Facet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dimension_of_an_encoded_path_is_that_of_its_decoded_value() {
+        let paths: &[&[&str]] = &[
+            &["country", "Iran"],
+            &["country"],
+            &["country", "Iran", "Tehran"],
+            &["region", "Asia"],
+            &["region", "Asia", "Central Asia"],
+            &["region"],
+            &["actor", "person", "Hamid Karzai"],
+            &["actor", "org", "UNICEF"],
+            &["actor", "person"],
+            &["actor", "group", "Someone"],
+            &["actor", "person", "A", "B"],
+            &["tag", "energy"],
+            &["tag"],
+            &["place", "Kabul"],
+        ];
+        for path in paths {
+            let facet = Facet::from_path(path.iter().copied());
+            let decoded = FacetValue::from_facet(&facet).map(|v| v.dim());
+            assert_eq!(FacetValue::dim_of_encoded(facet.encoded_str()), decoded, "{path:?}");
+        }
+        assert_eq!(FacetValue::dim_of_encoded(""), None);
+    }
 
     #[test]
     fn values_round_trip_through_facets() {

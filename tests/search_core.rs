@@ -206,6 +206,120 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Shown facet values are named only as deep as needed in each segment
+    /// (`search::facets::top_values`): with a small `facet_limit` over
+    /// several segments, the values shown must still be the brute-force
+    /// top, ties broken by name.
+    #[test]
+    fn the_few_facet_values_shown_are_the_top_of_all_segments(
+        briefs in prop::collection::vec(prop::collection::vec(para(), 1..6), 10..30),
+        words in prop::collection::vec(0..WORDS.len(), 0..2),
+        limit in 1usize..4,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus_dir, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        // A run per five briefs: several segments (a brief's passages share one).
+        for i in 0..briefs.len() {
+            write_brief(&corpus_dir, &briefs, i);
+            if i % 5 == 4 || i + 1 == briefs.len() {
+                build(&corpus_dir, &index_dir, false);
+            }
+        }
+        let open = index::open(&index_dir).unwrap();
+        // Runs of five briefs usually leave several segments, not always.
+        prop_assume!(open.searcher.segment_readers().len() >= 2);
+        let all = known(&open);
+        let query_words: Vec<&str> = words.iter().map(|&w| WORDS[w]).collect();
+        let mut expected: BTreeMap<String, (BTreeSet<String>, u64)> = BTreeMap::new();
+        for k in all.iter().filter(|k| query_words.iter().all(|w| k.words.contains(*w))) {
+            for c in &k.countries {
+                let entry = expected.entry(c.clone()).or_default();
+                entry.0.insert(k.doc.clone());
+                entry.1 += 1;
+            }
+        }
+        let mut expected: Vec<(String, u64, u64)> = expected
+            .into_iter()
+            .map(|(c, (briefs, passages))| (c, briefs.len() as u64, passages))
+            .collect();
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        expected.truncate(limit);
+        let req = SearchRequest {
+            query: query_words.join(" "),
+            // Browsing with no filter is no search: filter on every country.
+            countries: if query_words.is_empty() { COUNTRIES.iter().map(|c| c.to_string()).collect() } else { Vec::new() },
+            facets: true,
+            facet_limit: limit,
+            keep_duplicates: true,
+            ..SearchRequest::default()
+        };
+        let facets = search::search(&open, &req).unwrap().facets.unwrap();
+        let got: Vec<(String, u64, u64)> = facets.country.iter().map(|c| (c.value.clone(), c.count, c.passages)).collect();
+        prop_assert_eq!(got, expected);
+    }
+}
+
+/// The one country shown when each of three runs (a segment each) adds
+/// `leader_briefs` briefs naming `leaders[run]` and `hidden_briefs` naming
+/// `hidden`.
+fn first_country_over_three_segments(
+    hidden: usize,
+    leaders: [usize; 3],
+    leader_briefs: usize,
+    hidden_briefs: usize,
+) -> (String, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus_dir, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let mut briefs = Vec::new();
+    for leader in leaders {
+        for k in 0..leader_briefs + hidden_briefs {
+            let country = if k < leader_briefs { leader } else { hidden };
+            briefs.push(vec![Para {
+                words: vec![0],
+                countries: vec![country],
+            }]);
+            write_brief(&corpus_dir, &briefs, briefs.len() - 1);
+        }
+        build(&corpus_dir, &index_dir, false);
+    }
+    let open = index::open(&index_dir).unwrap();
+    assert!(open.searcher.segment_readers().len() >= 3, "expected a segment per run");
+    let req = SearchRequest {
+        query: WORDS[0].into(),
+        facets: true,
+        facet_limit: 1,
+        keep_duplicates: true,
+        ..SearchRequest::default()
+    };
+    let facets = search::search(&open, &req).unwrap().facets.unwrap();
+    let first = &facets.country[0];
+    assert_eq!(facets.country.len(), 1);
+    (first.value.clone(), first.count)
+}
+
+/// Shown facet values are named only as deep as needed in each segment
+/// (`search::facets::top_values`). A value second in every segment can be
+/// first over all of them, and a value that ties the first on briefs can
+/// come first by name: naming each segment's first value is not enough.
+#[test]
+fn a_value_second_in_every_segment_can_be_first_over_all() {
+    let [iran, pakistan, india, turkmenistan, uzbekistan] = [0, 1, 2, 3, 4];
+    // Iran in two briefs of each segment (6); each leader in three of one (3).
+    assert_eq!(
+        first_country_over_three_segments(iran, [pakistan, india, turkmenistan], 3, 2),
+        ("Iran".to_string(), 6)
+    );
+    // India in one brief of each segment (3), tied with every leader (3),
+    // and first by name.
+    assert_eq!(
+        first_country_over_three_segments(india, [pakistan, turkmenistan, uzbekistan], 3, 1),
+        ("India".to_string(), 3)
+    );
+}
+
 /// Every result of every query, scores as bits: two indexes that answer
 /// alike give equal lists.
 fn answers(index_dir: &Path) -> Vec<(String, u64, u32)> {

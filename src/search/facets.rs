@@ -15,14 +15,15 @@
 //! of distinct values, not the number of passages. Its brief counts are the
 //! briefs that name a value anywhere (a passage, the title, the front matter).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{btree_map, BTreeMap};
 
 use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy_sstable::TermOrdHit;
 
 use super::Scope;
 use crate::facet::{self, Dim};
@@ -44,29 +45,28 @@ pub struct FacetCounter {
     pub filters: [Vec<Facet>; 3],
     /// Dimensions not to count (counted another way).
     pub skip: [bool; 3],
+    /// How many values of each dimension will be shown: countries and
+    /// actors are named only as far as needed to find them (see
+    /// [`top_values`]); regions, a few dozen, are all named.
+    pub limit: usize,
 }
 
-/// Counts of one value while a segment is counted.
-#[derive(Clone, Copy)]
+/// Counts of one value while a segment is counted. All zeros before the
+/// first count, so that a segment's slots are allocated zeroed (the pages
+/// of values no passage touches are never written).
+#[derive(Clone, Copy, Default)]
 struct Slot {
     counts: Counts,
-    last_doc: DocId,
+    /// The last document counted, plus one.
+    last_doc: u64,
+    /// The last brief counted, plus one.
     last_brief: u64,
-}
-
-impl Default for Slot {
-    fn default() -> Slot {
-        Slot {
-            counts: Counts::default(),
-            last_doc: DocId::MAX,
-            last_brief: u64::MAX,
-        }
-    }
 }
 
 impl Slot {
     /// Counts `doc` of `brief` once, however many of its ordinals lead here.
-    fn count(&mut self, doc: DocId, brief: u64) {
+    fn count(&mut self, doc: DocId, brief: DocId) {
+        let (doc, brief) = (u64::from(doc) + 1, u64::from(brief) + 1);
         if self.last_doc == doc {
             return;
         }
@@ -85,15 +85,23 @@ impl Slot {
 /// follows from its ordinal, since each dimension's values sort together.
 pub struct SegmentCounter {
     facets: FacetReader,
-    briefs: Option<StrColumn>,
-    /// In brief scope, passage ordinals, to find a passage's brief document.
-    ordinals: Option<Column<u64>>,
+    /// Passage ordinals: a passage's brief document is the one right
+    /// before its first passage, and its document number names the brief.
+    ordinals: Column<u64>,
+    /// Brief scope counts the facets of the brief document.
+    brief_scope: bool,
     /// Per dimension: the ordinal ranges of this segment that pass its filter.
     passing: [Option<Vec<(u64, u64)>>; 3],
     /// Per dimension: the ordinals of its values (none for a skipped one).
     dims: [Option<(u64, u64)>; 3],
-    /// Countries and actors, by ordinal.
-    by_ord: FxHashMap<u64, Slot>,
+    /// Countries and actors: the slot of ordinal `o` is `slots[o - first_ord]`.
+    /// A vector, not a map: a broad query counts tens of thousands of values
+    /// over tens of thousands of passages, and hashing each was most of
+    /// counting.
+    slots: Vec<Slot>,
+    first_ord: u64,
+    /// The ordinals whose slots have counted something, in first-count order.
+    touched: Vec<u64>,
     /// Regions count for their ancestors too: per region ordinal, the
     /// indexes of its path's slots in `regions`.
     region_paths: FxHashMap<u64, RegionPath>,
@@ -146,16 +154,48 @@ struct RegionPath {
 /// The separator of an encoded facet path.
 const FACET_SEPARATOR: char = '\u{0}';
 
+/// What one segment counted: regions by name; countries and actors by
+/// ordinal, named later and only as far as the shown values need.
+pub struct SegmentCounts {
+    facets: FacetReader,
+    /// Per slotted dimension (countries, actors): `(ordinal, counts)`, most
+    /// briefs first, then by ordinal.
+    ranked: [Vec<(u64, Counts)>; 2],
+    /// Every counted `(ordinal, counts)` of both, by ordinal.
+    by_ord: Vec<(u64, Counts)>,
+    regions: Vec<(String, Counts)>,
+}
+
+impl SegmentCounts {
+    /// This segment's counts of the value whose encoded path is `name`.
+    fn counts_of(&self, name: &str) -> std::io::Result<Counts> {
+        let Some(ord) = self.facets.facet_dict().term_ord(name)? else {
+            return Ok(Counts::default());
+        };
+        Ok(self
+            .by_ord
+            .binary_search_by_key(&ord, |(o, _)| *o)
+            .map_or(Counts::default(), |at| self.by_ord[at].1))
+    }
+}
+
+/// Which of [`SegmentCounts::ranked`] holds a dimension's values.
+fn slotted_index(dim: Dim) -> Option<usize> {
+    match dim {
+        Dim::Country => Some(0),
+        Dim::Actor => Some(1),
+        _ => None,
+    }
+}
+
 impl SegmentCollector for SegmentCounter {
-    type Fruit = HashMap<String, Counts>;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
         self.ords.clear();
-        let holder = match &self.ordinals {
-            // The brief document sits right before its passages.
-            Some(ordinals) => doc.saturating_sub(ordinals.first(doc).unwrap_or(0) as DocId + 1),
-            None => doc,
-        };
+        // The brief document sits right before its passages.
+        let brief = doc.saturating_sub(self.ordinals.first(doc).unwrap_or(0) as DocId + 1);
+        let holder = if self.brief_scope { brief } else { doc };
         self.ords.extend(self.facets.facet_ords(holder));
         let mut pass = [true; 3];
         for (d, ranges) in self.passing.iter().enumerate() {
@@ -170,11 +210,6 @@ impl SegmentCollector for SegmentCounter {
         if failing > 1 {
             return;
         }
-        let brief = self
-            .briefs
-            .as_ref()
-            .and_then(|c| c.term_ords(doc).next())
-            .unwrap_or(u64::MAX);
         for i in 0..self.ords.len() {
             let ord = self.ords[i];
             // Counts for its dimension when every other filter passes.
@@ -187,40 +222,124 @@ impl SegmentCollector for SegmentCounter {
                 for &slot in &path.slots[..path.len] {
                     self.regions[slot].1.count(doc, brief);
                 }
-            } else {
-                self.by_ord.entry(ord).or_default().count(doc, brief);
+            } else if let Some(slot) = self.slots.get_mut((ord - self.first_ord) as usize) {
+                if slot.last_doc == 0 {
+                    self.touched.push(ord);
+                }
+                slot.count(doc, brief);
             }
         }
     }
 
-    fn harvest(self) -> HashMap<String, Counts> {
-        let mut out: HashMap<String, Counts> = HashMap::with_capacity(self.by_ord.len() + self.regions.len());
-        let mut ords: Vec<u64> = self.by_ord.keys().copied().collect();
-        ords.sort_unstable();
-        let mut at = 0;
-        let _ = self.facets.facet_dict().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Some(slot) = ords.get(at).and_then(|o| self.by_ord.get(o)) {
-                out.insert(String::from_utf8_lossy(bytes).into_owned(), slot.counts);
-            }
-            at += 1;
-        });
-        for (key, slot) in self.regions {
-            if slot.counts.passages > 0 {
-                out.insert(key, slot.counts);
+    fn harvest(mut self) -> SegmentCounts {
+        self.touched.sort_unstable();
+        let by_ord: Vec<(u64, Counts)> = self
+            .touched
+            .iter()
+            .filter_map(|&ord| Some((ord, self.slots.get((ord - self.first_ord) as usize)?.counts)))
+            .collect();
+        let mut ranked: [Vec<(u64, Counts)>; 2] = Default::default();
+        for &(ord, counts) in &by_ord {
+            if let Some(at) = self.dim_of(ord).and_then(|d| slotted_index(Dim::FILTERABLE[d])) {
+                ranked[at].push((ord, counts));
             }
         }
-        out
+        for values in &mut ranked {
+            values.sort_unstable_by(|a, b| b.1.briefs.cmp(&a.1.briefs).then(a.0.cmp(&b.0)));
+        }
+        let regions = self
+            .regions
+            .into_iter()
+            .filter(|(_, slot)| slot.counts.passages > 0)
+            .map(|(key, slot)| (key, slot.counts))
+            .collect();
+        SegmentCounts {
+            facets: self.facets,
+            ranked,
+            by_ord,
+            regions,
+        }
     }
 }
 
+/// The countries or actors (`slotted` of [`SegmentCounts::ranked`]) that
+/// can be among the `limit` shown, with their counts over all segments:
+/// every value counting at least as many briefs as the `limit`-th most
+/// counted one, and maybe a few more.
+///
+/// Naming every counted value reads most of each segment's facet
+/// dictionary for a broad query. Instead, the most counted values of each
+/// segment are named, their counts summed over every segment, and the
+/// search goes deeper only while a value not yet named could still reach
+/// the `limit`-th count: such a value counts, in each segment, at most as
+/// many briefs as the first value not yet named there. Counts are summed
+/// exactly, since a brief's passages are all in one segment.
+fn top_values(fruits: &[SegmentCounts], slotted: usize, limit: usize) -> std::io::Result<Vec<(String, Counts)>> {
+    let mut found: BTreeMap<String, Counts> = BTreeMap::new();
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let (mut named, mut depth) = (0, limit);
+    loop {
+        for fruit in fruits {
+            let ranked = &fruit.ranked[slotted];
+            let mut ords: Vec<u64> = ranked[named.min(ranked.len())..depth.min(ranked.len())]
+                .iter()
+                .map(|(ord, _)| *ord)
+                .collect();
+            ords.sort_unstable();
+            let mut names = Vec::with_capacity(ords.len());
+            fruit
+                .facets
+                .facet_dict()
+                .sorted_ords_to_term_cb(&ords, |bytes| names.push(String::from_utf8_lossy(bytes).into_owned()))?;
+            for name in names {
+                if let btree_map::Entry::Vacant(unknown) = found.entry(name) {
+                    let mut total = Counts::default();
+                    for other in fruits {
+                        let counts = other.counts_of(unknown.key())?;
+                        total.briefs += counts.briefs;
+                        total.passages += counts.passages;
+                    }
+                    unknown.insert(total);
+                }
+            }
+        }
+        if fruits.iter().all(|f| depth >= f.ranked[slotted].len()) {
+            break;
+        }
+        let unnamed_at_most: u64 = fruits
+            .iter()
+            .map(|f| f.ranked[slotted].get(depth).map_or(0, |(_, counts)| counts.briefs))
+            .sum();
+        let least_shown = least_shown_briefs(found.values().map(|c| c.briefs).collect(), limit);
+        if least_shown.is_some_and(|least| unnamed_at_most < least) {
+            break;
+        }
+        (named, depth) = (depth, depth.saturating_mul(2));
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// The briefs of the `limit`-th most counted of values counting `briefs`;
+/// `None` when there are fewer values (or none is shown).
+pub(crate) fn least_shown_briefs(mut briefs: Vec<u64>, limit: usize) -> Option<u64> {
+    if limit == 0 || briefs.len() < limit {
+        return None;
+    }
+    let (_, least, _) = briefs.select_nth_unstable_by(limit - 1, |a, b| b.cmp(a));
+    Some(*least)
+}
+
 impl Collector for FacetCounter {
-    type Fruit = HashMap<String, Counts>;
+    /// Every region counted, and the countries and actors that can be shown.
+    type Fruit = Vec<(String, Counts)>;
     type Child = SegmentCounter;
 
     fn for_segment(&self, _segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentCounter> {
-        let (field, ordinals) = match self.scope {
-            Scope::Passage => ("facets", None),
-            Scope::Brief => ("brief_facets", Some(reader.fast_fields().u64("ordinal")?)),
+        let field = match self.scope {
+            Scope::Passage => "facets",
+            Scope::Brief => "brief_facets",
         };
         let facets = reader.facet_reader(field)?;
         let mut passing: [Option<Vec<(u64, u64)>>; 3] = Default::default();
@@ -239,13 +358,22 @@ impl Collector for FacetCounter {
                 dims[d] = ord_range(&facets, &Facet::from_path([dim.root()]))?;
             }
         }
+        // One slot per ordinal of the dimensions counted in slots.
+        let slotted = Dim::FILTERABLE
+            .iter()
+            .zip(&dims)
+            .filter(|(dim, _)| **dim != Dim::Region)
+            .filter_map(|(_, range)| *range);
+        let (first_ord, end_ord) = slotted.fold((u64::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
         Ok(SegmentCounter {
             facets,
-            briefs: reader.fast_fields().str("brief")?,
-            ordinals,
+            ordinals: reader.fast_fields().u64("ordinal")?,
+            brief_scope: self.scope == Scope::Brief,
             passing,
             dims,
-            by_ord: FxHashMap::default(),
+            slots: vec![Slot::default(); end_ord.saturating_sub(first_ord) as usize],
+            first_ord: first_ord.min(end_ord),
+            touched: Vec::new(),
             region_paths: FxHashMap::default(),
             regions: Vec::new(),
             ords: Vec::new(),
@@ -256,33 +384,40 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<String, Counts>>) -> tantivy::Result<HashMap<String, Counts>> {
-        let mut all: HashMap<String, Counts> = HashMap::new();
-        for fruit in fruits {
-            for (facet, counts) in fruit {
-                let total = all.entry(facet).or_default();
-                total.briefs += counts.briefs;
-                total.passages += counts.passages;
-            }
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Vec<(String, Counts)>> {
+        let regions = fruits.iter().flat_map(|f| f.regions.iter().cloned()).collect();
+        let mut out = merge_sorted_runs(regions, |total, counts| {
+            total.briefs += counts.briefs;
+            total.passages += counts.passages;
+        });
+        for slotted in 0..2 {
+            out.extend(top_values(&fruits, slotted, self.limit)?);
         }
-        Ok(all)
+        Ok(out)
     }
 }
 
 /// The ordinals of a facet and its descendants in a segment's facet
 /// dictionary: a half-open range, since a facet's descendants sort right
 /// after it (the separator is the zero byte).
+///
+/// Found with two seeks, never by streaming the range: the range of a
+/// whole dimension (every actor) holds tens of thousands of values per
+/// segment at 100,000 briefs, and every counting search asks for it.
 fn ord_range(facets: &FacetReader, value: &Facet) -> tantivy::Result<Option<(u64, u64)>> {
     let low = facet::encoded(value).to_vec();
     let mut high = low.clone();
     high.push(1);
-    let mut stream = facets.facet_dict().range().ge(&low).lt(&high).into_stream()?;
-    let mut range: Option<(u64, u64)> = None;
-    while stream.advance() {
-        let ord = stream.term_ord();
-        range = Some(range.map_or((ord, ord + 1), |(lo, _)| (lo, ord + 1)));
-    }
-    Ok(range)
+    let dict = facets.facet_dict();
+    let first_at_or_after = |key: &[u8]| -> std::io::Result<u64> {
+        let ord = match dict.term_ord_or_next(key)? {
+            TermOrdHit::Exact(ord) | TermOrdHit::Next(ord) => ord,
+        };
+        // Past the last term, the dictionary answers `u64::MAX`.
+        Ok(ord.min(dict.num_terms() as u64))
+    };
+    let (lo, hi) = (first_at_or_after(&low)?, first_at_or_after(&high)?);
+    Ok((lo < hi).then_some((lo, hi)))
 }
 
 /// Every facet value of the index under `root` (all values for the root
@@ -372,4 +507,73 @@ fn doc_freqs(searcher: &Searcher, field_name: &str, root: &Facet) -> Result<Vec<
     }
     // One sorted run per segment.
     Ok(merge_sorted_runs(all, |sum, n| *sum += n))
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{FacetOptions, Schema};
+    use tantivy::{doc, Index};
+
+    use super::*;
+
+    /// The ordinals of the range, read by streaming every term in it.
+    fn streamed_range(facets: &FacetReader, value: &Facet) -> Option<(u64, u64)> {
+        let low = facet::encoded(value).to_vec();
+        let mut high = low.clone();
+        high.push(1);
+        let mut stream = facets.facet_dict().range().ge(&low).lt(&high).into_stream().ok()?;
+        let mut range: Option<(u64, u64)> = None;
+        while stream.advance() {
+            let ord = stream.term_ord();
+            range = Some(range.map_or((ord, ord + 1), |(lo, _)| (lo, ord + 1)));
+        }
+        range
+    }
+
+    #[test]
+    fn ord_ranges_found_by_seeking_are_the_streamed_ones() {
+        let mut builder = Schema::builder();
+        let field = builder.add_facet_field("facets", FacetOptions::default());
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000).expect("writer");
+        // Enough values to fill many dictionary blocks, with dimensions
+        // before, between and after each other, and names that share a prefix.
+        for i in 0..3_000 {
+            writer
+                .add_document(doc!(
+                    field => Facet::from_path(["actor", "person", &format!("Name {i:04}")]),
+                    field => Facet::from_path(["actor", "org", &format!("Org {}", i % 700)]),
+                    field => Facet::from_path(["country", &format!("Land {}", i % 250)]),
+                    field => Facet::from_path(["region", "Asia", &format!("Part {}", i % 9)]),
+                ))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let facets = searcher.segment_reader(0).facet_reader("facets").expect("facet reader");
+        let mut asked: Vec<Facet> = ["actor", "country", "region", "aaa", "zzz", "act", "actorx"]
+            .iter()
+            .map(|root| Facet::from_path([*root]))
+            .collect();
+        asked.extend([
+            Facet::from_path(["actor", "person"]),
+            Facet::from_path(["actor", "org"]),
+            Facet::from_path(["actor", "person", "Name 0007"]),
+            Facet::from_path(["actor", "person", "Name 2999"]),
+            Facet::from_path(["actor", "person", "Name 3000"]),
+            Facet::from_path(["actor", "org", "Org 1"]),
+            Facet::from_path(["country", "Land 249"]),
+            Facet::from_path(["country", "Land 99x"]),
+            Facet::from_path(["region", "Asia"]),
+            Facet::from_path(["region", "Asia", "Part 8"]),
+        ]);
+        for value in &asked {
+            let found = ord_range(&facets, value).expect("seek");
+            assert_eq!(found, streamed_range(&facets, value), "{value}");
+        }
+        // The column's dictionary holds the values themselves, not their ancestors.
+        let actors = ord_range(&facets, &Facet::from_path(["actor"])).expect("seek");
+        assert_eq!(actors, Some((0, 3_000 + 700)));
+        assert_eq!(ord_range(&facets, &Facet::from_path(["zzz"])).expect("seek"), None);
+    }
 }

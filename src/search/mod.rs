@@ -526,14 +526,14 @@ fn count_facets(
     request: &SearchRequest,
     clauses: &query::Clauses,
     dims: &[Vec<Facet>; 3],
-) -> Result<HashMap<String, Counts>, SearchError> {
+) -> Result<Vec<(String, Counts)>, SearchError> {
     let filtered: Vec<usize> = (0..3).filter(|&d| !dims[d].is_empty()).collect();
     let whole_index_dim = match filtered.as_slice() {
         [d] if clauses.text.is_none() && clauses.dates == (None, None) && request.scope == Scope::Passage => Some(*d),
         _ => None,
     };
     let mut skip = [false; 3];
-    let mut counts = HashMap::new();
+    let mut counts = Vec::new();
     if let Some(d) = whole_index_dim {
         skip[d] = true;
         let root = Facet::from_path([Dim::FILTERABLE[d].root()]);
@@ -543,12 +543,14 @@ fn count_facets(
         scope: request.scope,
         filters: dims.clone(),
         skip,
+        limit: request.facet_limit,
     };
     let relaxed = if whole_index_dim.is_some() {
         clauses.all()
     } else {
         clauses.all_but_one_dim()
     };
+    // The two sources count different dimensions: no value is in both.
     counts.extend(open.searcher.search(&*relaxed, &counter)?);
     Ok(counts)
 }
@@ -567,42 +569,65 @@ fn brief_record(open: &OpenIndex, key: &str, segment: u32) -> Result<BriefRecord
 }
 
 /// Sorts and cuts counts into the three dimensions of the output.
-fn facet_counts(counts: HashMap<String, Counts>, limit: usize) -> FacetCounts {
-    let mut out = FacetCounts::default();
+///
+/// Only the values that can be shown are decoded: per dimension, those
+/// counting at least as many briefs as its `limit`-th value (ties at that
+/// count are decoded too, since their names decide which are shown). A
+/// broad query counts tens of thousands of actors to show ten.
+fn facet_counts(counts: Vec<(String, Counts)>, limit: usize) -> FacetCounts {
+    let mut by_dim: [Vec<(String, Counts)>; 3] = Default::default();
     for (facet, counts) in counts {
-        let Some(value) = facet::decode(facet.as_bytes()).and_then(|f| FacetValue::from_facet(&f)) else {
-            continue;
-        };
-        let count = FacetCount {
-            value: value.display_name().to_string(),
-            kind: match &value {
-                FacetValue::Actor(a) => Some(a.kind),
-                _ => None,
-            },
-            path: match &value {
-                FacetValue::Region(path) => Some(path.join("/")),
-                _ => None,
-            },
-            count: counts.briefs,
-            passages: counts.passages,
-        };
-        match value.dim() {
-            Dim::Country => out.country.push(count),
-            Dim::Region => out.region.push(count),
-            Dim::Actor => out.actor.push(count),
-            Dim::Tag => {}
+        match FacetValue::dim_of_encoded(&facet) {
+            Some(Dim::Country) => by_dim[0].push((facet, counts)),
+            Some(Dim::Region) => by_dim[1].push((facet, counts)),
+            Some(Dim::Actor) => by_dim[2].push((facet, counts)),
+            _ => {}
         }
     }
-    for values in [&mut out.country, &mut out.region, &mut out.actor] {
-        values.sort_by(|a, b| {
+    let mut out = FacetCounts::default();
+    for (values, shown) in by_dim
+        .into_iter()
+        .zip([&mut out.country, &mut out.region, &mut out.actor])
+    {
+        for (facet, counts) in at_least_the_top(values, limit) {
+            let Some(value) = facet::decode(facet.as_bytes()).and_then(|f| FacetValue::from_facet(&f)) else {
+                continue;
+            };
+            shown.push(FacetCount {
+                value: value.display_name().to_string(),
+                kind: match &value {
+                    FacetValue::Actor(a) => Some(a.kind),
+                    _ => None,
+                },
+                path: match &value {
+                    FacetValue::Region(path) => Some(path.join("/")),
+                    _ => None,
+                },
+                count: counts.briefs,
+                passages: counts.passages,
+            });
+        }
+        shown.sort_by(|a, b| {
             b.count
                 .cmp(&a.count)
                 .then_with(|| a.value.cmp(&b.value))
                 .then_with(|| a.path.cmp(&b.path))
         });
-        values.truncate(limit);
+        shown.truncate(limit);
     }
     out
+}
+
+/// The values counting at least as many briefs as the `limit`-th most
+/// counted one (all of them when there are no more than `limit`).
+fn at_least_the_top(mut values: Vec<(String, Counts)>, limit: usize) -> Vec<(String, Counts)> {
+    if limit == 0 {
+        return Vec::new();
+    }
+    if let Some(least) = facets::least_shown_briefs(values.iter().map(|(_, c)| c.briefs).collect(), limit) {
+        values.retain(|(_, counts)| counts.briefs >= least);
+    }
+    values
 }
 
 /// A facet value of the whole index with its counts, for `briefs facets`.
