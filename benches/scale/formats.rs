@@ -23,11 +23,14 @@ pub struct FormatCorpus {
     pub bytes: u64,
 }
 
+/// Writes briefs in one format into a folder.
+type Writer = fn(&[Brief], &Path);
+
 /// Writes the first `n` text briefs of `corpus` (in path order) in every
 /// format under `out`, one folder per format.
 pub fn write_all(corpus: &Path, out: &Path, n: usize) -> Vec<FormatCorpus> {
     let briefs = read_text_briefs(corpus, n);
-    let writers: [(&'static str, fn(&[Brief], &Path)); 9] = [
+    let writers: [(&'static str, Writer); 9] = [
         ("txt", write_text),
         ("windows-1252", write_windows_1252),
         ("utf-16", write_utf16),
@@ -175,7 +178,7 @@ fn write_html(briefs: &[Brief], dir: &Path) {
         let _ = write!(s, "<h1>{title}</h1>");
         for (heading, text) in paragraphs(brief) {
             let tag = if heading { "h2" } else { "p" };
-            let _ = write!(s, "<{tag}>{}</{tag}>\n", html_escape(text));
+            let _ = writeln!(s, "<{tag}>{}</{tag}>", html_escape(text));
         }
         s.push_str(
             "<div class=\"share\"><a href=\"#\">Share</a> <a href=\"#\">Tweet</a></div></article>\
@@ -400,7 +403,7 @@ fn pdf_bytes(brief: &Brief) -> Vec<u8> {
     let xref = out.len();
     let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for offset in offsets {
-        let _ = write!(out, "{offset:010} 00000 n \n");
+        let _ = writeln!(out, "{offset:010} 00000 n ");
     }
     let _ = write!(
         out,

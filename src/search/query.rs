@@ -796,7 +796,7 @@ impl Converter<'_> {
         if self.negated == 0 {
             self.parsed.highlight.terms.extend(words.iter().cloned());
         }
-        let mut by_field: BTreeMap<usize, Vec<(Occur, Box<dyn Query>)>> = BTreeMap::new();
+        let mut by_field: BTreeMap<usize, FieldClauses> = BTreeMap::new();
         for (i, &(field, boost)) in fields.iter().enumerate() {
             for word in &words {
                 let query: Box<dyn Query> = Box::new(TermQuery::new(
@@ -833,6 +833,9 @@ fn any_facet(field: Field, values: &[Facet]) -> Box<dyn Query> {
         .collect();
     Box::new(BooleanQuery::new(terms))
 }
+
+/// The clauses of one field's query, before they are joined.
+type FieldClauses = Vec<(Occur, Box<dyn Query>)>;
 
 /// The clauses of a search: the text query (or every passage, to browse),
 /// a date range, and facet filters (any value within a dimension, every
