@@ -11,7 +11,8 @@ use briefs::entities::tagger::decode::allowed;
 use briefs::entities::tagger::decode::{decode_spans, viterbi, Scratch, Transitions};
 use briefs::entities::tagger::features::{features, DocWords, Lexicon, TokenInfo, Vocab};
 use briefs::entities::tagger::train::{
-    counts_at, marked_predictions, parse_conll, parse_marked, train, Counts, MarkedParagraph, TrainOptions,
+    counts_at, marked_predictions, parse_conll, parse_marked, train, train_bagged, Counts, MarkedParagraph,
+    TrainOptions,
 };
 use briefs::entities::tagger::{begin, is_inside, last, opens, unit, EntityType, Tagger, LABELS, OUTSIDE};
 use briefs::entities::{BriefEntities, Extractor, Gazetteer, Mention, Via};
@@ -386,7 +387,7 @@ fn prepared_tagging_is_tagging_in_the_document() {
 
 #[test]
 fn second_stage_training_is_deterministic() {
-    use briefs::entities::tagger::spans::{train_spans, SpanData};
+    use briefs::entities::tagger::spans::{train_spans, train_spans_bagged, SpanData};
     let mut data = SpanData::default();
     for i in 0..200u32 {
         let class = (i % 4) as usize;
@@ -395,6 +396,9 @@ fn second_stage_training_is_deterministic() {
     let a = train_spans(&data, 10, 5, 3, false);
     let b = train_spans(&data, 10, 5, 3, false);
     assert_eq!(a, b);
+    assert_eq!(train_spans_bagged(&data, 10, 5, 3, false, 1), a);
+    let c = train_spans_bagged(&data, 10, 5, 3, false, 4);
+    assert_eq!(c, train_spans_bagged(&data, 10, 5, 3, false, 4));
     // It learnt the feature that gives the class away.
     for class in 0..4usize {
         let scores = a.scores(&[100 + class as u32]);
@@ -434,6 +438,11 @@ fn training_is_deterministic_by_seed() {
     let a = train(&docs, &lex, &options, "fixture".into()).to_bytes();
     let b = train(&docs, &lex, &options, "fixture".into()).to_bytes();
     assert_eq!(a, b, "same data and seed must give byte-identical weights");
+    // Averaging runs: one run is the plain model; several are deterministic too.
+    assert_eq!(train_bagged(&docs, &lex, &options, "fixture".into(), 1).to_bytes(), a);
+    let c = train_bagged(&docs, &lex, &options, "fixture".into(), 3).to_bytes();
+    assert_eq!(c, train_bagged(&docs, &lex, &options, "fixture".into(), 3).to_bytes());
+    assert_ne!(c, a, "three runs in other orders average to other weights");
     // The model learnt something: it tags its own training names.
     let model = briefs::entities::tagger::Model::from_bytes(&a).expect("weights read back");
     let tagger = Tagger::new(model, lex);
