@@ -28,12 +28,16 @@ use briefs::passage::Passage;
 // threshold, calibrated on WikiGold, rose (14.9 -> 22.9) and lets 0.333 of
 // our briefs' people through on their own (precision 1.000); the whole
 // extractor's figures below hold (people 0.928 / 0.893). Said in QUALITY.md.
+// Round 7 (both stages averaged over several seeded runs, acronym links)
+// lets 0.541 through at precision 0.989, so the floor is back at 0.52; the
+// extractor's organisations rose to 0.750 (0.955 precision), and their
+// recall floor from 0.60 to 0.70.
 const TAGGER_PERSON_PRECISION: f64 = 0.97;
-const TAGGER_PERSON_RECALL: f64 = 0.32;
+const TAGGER_PERSON_RECALL: f64 = 0.52;
 const EXTRACTOR_PERSON_PRECISION: f64 = 0.90;
 const EXTRACTOR_PERSON_RECALL: f64 = 0.86;
 const EXTRACTOR_ORG_PRECISION: f64 = 0.85;
-const EXTRACTOR_ORG_RECALL: f64 = 0.60;
+const EXTRACTOR_ORG_RECALL: f64 = 0.70;
 
 fn extract(x: &Extractor, texts: &[&str]) -> BriefEntities {
     let brief = Brief::new("raw.txt");
@@ -225,6 +229,51 @@ fn tagger_mentions_are_above_their_threshold_and_lists_win() {
         }
     }
     assert!(tagged > 0, "the tagger adds names the lists do not know");
+}
+
+#[test]
+fn a_country_inside_a_tagged_organisation_does_not_block_it() {
+    // "Kazakh" is a country mention; the organisation around it is still
+    // one, and the country stays too.
+    let x = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
+    let e = extract(
+        &x,
+        &["The Kazakh Railway Workers Union said on Monday it would strike over unpaid wages."],
+    );
+    let org = mentions(&e, "Kazakh Railway Workers Union");
+    assert_eq!(org.len(), 1, "{:?}", e.passages);
+    assert_eq!(org[0].via, Some(Via::Tagger));
+    assert_eq!(mentions(&e, "Kazakhstan").len(), 1, "{:?}", e.passages);
+}
+
+#[test]
+fn document_words_link_a_name_and_its_initials() {
+    use briefs::entities::tagger::features::word_hash;
+    let mut doc = DocWords::default();
+    doc.add_capitals(&["The", "Asian", "Development", "Bank", "lent", "more", "."]);
+    doc.add_capitals(&[
+        "ADB",
+        "officials",
+        "said",
+        "the",
+        "Islamic",
+        "State",
+        "of",
+        "Iraq",
+        "and",
+        "the",
+        "Levant",
+        "lost",
+        ".",
+    ]);
+    doc.add_capitals(&["ISIL", "denied", "it", "."]);
+    assert!(doc.abbreviated(&["Asian", "Development", "Bank"]));
+    assert!(doc.abbreviated(&["Islamic", "State", "of", "Iraq", "and", "the", "Levant"]));
+    assert!(!doc.abbreviated(&["Asian", "Development"]), "\"AD\" is not written");
+    assert!(!doc.abbreviated(&["Bank"]), "one word has no initials");
+    assert!(doc.expands(word_hash("ADB")));
+    assert!(doc.expands(word_hash("ISIL")));
+    assert!(!doc.expands(word_hash("UN")));
 }
 
 #[test]

@@ -98,6 +98,7 @@ mod template {
     pub const VOTE_FIRST: u64 = 130;
     pub const VOTE_LAST: u64 = 131;
     pub const VOTE_MAJOR: u64 = 132;
+    pub const ACRONYM: u64 = 133;
 }
 
 const BOUNDARY: u64 = 0x0bad_5eed_0000_0003;
@@ -472,6 +473,15 @@ pub fn span_features(words: &[&str], info: &[TokenInfo], doc: &DocWords, c: &Can
             .max_by_key(|&k| (total[k], std::cmp::Reverse(k)))
             .map_or(0, |k| 1 + k as u64);
         push(out, template::VOTE_MAJOR, mix(tagged, major));
+    }
+    // Acronym linking within the document: the span's initials written
+    // in capitals elsewhere ("Asian Development Bank" ... "ADB"), or the
+    // span a word in capitals that spells the initials of a run elsewhere.
+    if doc.abbreviated(&words[first..=last]) {
+        push(out, template::ACRONYM, mix(tagged, 1));
+    }
+    if first == last && info[first].flags & flag::ALL_CAPS != 0 && doc.expands(info[first].hash) {
+        push(out, template::ACRONYM, mix(tagged, 2));
     }
     // The ending of the last word ("-stan", "-ville", "-berg", "-ullah").
     let w = words[last];
