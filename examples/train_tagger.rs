@@ -31,10 +31,10 @@ use clap::Parser;
 
 use briefs::corpus::Brief;
 use briefs::entities::tagger::features::Vocab;
-use briefs::entities::tagger::spans::{class_of, train_spans, SpanData, NONE};
+use briefs::entities::tagger::spans::{class_of, train_spans_bagged, SpanData, NONE};
 use briefs::entities::tagger::train::{
-    counts_at, marked_predictions, parse_conll, parse_marked, predictions, spans_of, threshold_for_precision, train,
-    voted_doc_words, Counts, MarkedParagraph, Prediction, Sentence, TrainOptions,
+    counts_at, marked_predictions, parse_conll, parse_marked, predictions, spans_of, threshold_for_precision,
+    train_bagged, voted_doc_words, Counts, MarkedParagraph, Prediction, Sentence, TrainOptions,
 };
 use briefs::entities::tagger::{EntityType, Lexicon, Model, Tagger};
 use briefs::entities::{Extractor, Gazetteer};
@@ -87,6 +87,14 @@ struct Args {
     /// Epochs of the second stage.
     #[arg(long, default_value_t = 10)]
     span_epochs: usize,
+    /// First-stage perceptrons (seeds seed, seed + 1, ...) whose weights
+    /// are averaged into the shipped one.
+    #[arg(long, default_value_t = 5)]
+    bags: usize,
+    /// Second-stage perceptrons (seeds seed, seed + 1, ...) whose weights
+    /// are averaged into the shipped one.
+    #[arg(long, default_value_t = 10)]
+    span_bags: usize,
     /// Capitalised runs the tagger did not label are also candidates.
     #[arg(long)]
     runs: bool,
@@ -200,6 +208,18 @@ fn extractor_counts(x: &Extractor, docs: &[Vec<Sentence>]) -> (Counts, Counts) {
                 for (text, &n) in &want {
                     let hit = n.min(got.get(text.as_str()).copied().unwrap_or(0));
                     counts.false_negatives += n - hit;
+                }
+                if std::env::var_os("TAGGER_XDEBUG").is_some() && kind == EntityType::Org {
+                    for (text, &n) in &want {
+                        if got.get(text.as_str()).copied().unwrap_or(0) < n {
+                            println!("XFN {text} | got {:?}", got.keys().collect::<Vec<_>>());
+                        }
+                    }
+                    for m in found.mentions.iter().filter(|m| m.facet == facet) {
+                        if !want.contains_key(m.text.as_str()) {
+                            println!("XFP {} ({:?} {:?})", m.text, m.via, m.margin.map(|m| m.0));
+                        }
+                    }
                 }
             }
         }
@@ -480,7 +500,7 @@ fn main() -> Result<()> {
         vocab,
     };
     let description = format!(
-        "averaged perceptron; sets {} (train splits{}; weights {:?}; vocabulary {}); seed {}; epochs {}; bits {}",
+        "averaged perceptron; sets {} (train splits{}; weights {:?}; vocabulary {}); seed {}; epochs {}; bits {}; {} runs averaged",
         names.join(","),
         if args.share_alike {
             ", with share-alike re3d"
@@ -491,10 +511,11 @@ fn main() -> Result<()> {
         args.vocab_sets,
         options.seed,
         options.epochs,
-        options.bits
+        options.bits,
+        args.bags
     );
     let started = Instant::now();
-    let model = train(&training, &lexicon, &options, description.clone());
+    let model = train_bagged(&training, &lexicon, &options, description.clone(), args.bags);
     println!(
         "trained on {} sentences in {:.1} s",
         sentences(&training),
@@ -559,7 +580,7 @@ fn main() -> Result<()> {
                 vocab: build_vocab(&keep),
                 ..options.clone()
             };
-            let model = train(&training, &Lexicon::builtin(), &fold_options, String::new());
+            let model = train_bagged(&training, &Lexicon::builtin(), &fold_options, String::new(), args.bags);
             let fold_tagger = Tagger::new(model, Lexicon::builtin());
             let held: Vec<Vec<Sentence>> = sets
                 .iter()
@@ -573,7 +594,39 @@ fn main() -> Result<()> {
                     for sent in &d {
                         let words: Vec<&str> = sent.words.iter().map(String::as_str).collect();
                         let gold = spans_of(&sent.labels);
-                        for (c, feats) in fold_tagger.span_candidates(&words, &doc, args.runs, args.span_bits) {
+                        let cands = fold_tagger.span_candidates(&words, &doc, args.runs, args.span_bits);
+                        if std::env::var_os("TAGGER_ORGS").is_some() {
+                            // Each gold organisation and the candidates that touch it.
+                            for &(a, b, k) in gold.iter().filter(|g| g.2 == EntityType::Org) {
+                                let touching: Vec<String> = cands
+                                    .iter()
+                                    .filter(|(c, _)| c.first <= b && a <= c.last)
+                                    .map(|(c, _)| {
+                                        format!(
+                                            "{}:{}",
+                                            c.tagged.map_or("run", EntityType::as_str),
+                                            words[c.first..=c.last].join(" ")
+                                        )
+                                    })
+                                    .collect();
+                                let exact = cands.iter().any(|(c, _)| (c.first, c.last) == (a, b));
+                                println!(
+                                    "GOLDORG {} {} [{}] | {}",
+                                    if exact {
+                                        "exact"
+                                    } else if touching.is_empty() {
+                                        "none"
+                                    } else {
+                                        "overlap"
+                                    },
+                                    words[a..=b].join(" "),
+                                    touching.join(", "),
+                                    words[a.saturating_sub(3)..(b + 4).min(words.len())].join(" ")
+                                );
+                                let _ = k;
+                            }
+                        }
+                        for (c, feats) in cands {
                             let class = gold
                                 .iter()
                                 .find(|g| (g.0, g.1) == (c.first, c.last))
@@ -610,19 +663,27 @@ fn main() -> Result<()> {
     tagger.model.thresholds = thresholds;
     if !span_data.is_empty() {
         let started = Instant::now();
-        let mut full = train_spans(&span_data, args.span_bits, args.span_epochs, args.seed, args.runs);
+        let mut full = train_spans_bagged(
+            &span_data,
+            args.span_bits,
+            args.span_epochs,
+            args.seed,
+            args.runs,
+            args.span_bags,
+        );
         // Its thresholds, from the same pool as the tagger's: WikiGold dev
         // (full tagger, full second stage) and each fold of WikiGold train
         // (that fold's tagger, a second stage trained on the other folds).
         tagger.model.spans = Some(full.clone());
         let (mut pool, mut pool_gold) = predictions(&tagger, &dev);
         for (f, fold_tagger) in fold_taggers.iter_mut().enumerate() {
-            let model = train_spans(
+            let model = train_spans_bagged(
                 &span_data.subset(|i| span_fold[i] != f),
                 args.span_bits,
                 args.span_epochs,
                 args.seed,
                 args.runs,
+                args.span_bags,
             );
             fold_tagger.model.spans = Some(model);
             let held: Vec<Vec<Sentence>> = sets
@@ -676,6 +737,24 @@ fn main() -> Result<()> {
             );
         }
         thresholds = full.thresholds;
+        if std::env::var_os("TAGGER_PCURVE").is_some() {
+            // Precision and recall on the calibration pool as the threshold falls.
+            for kind in [EntityType::Person, EntityType::Org] {
+                let mut ms: Vec<f32> = pool.iter().filter(|p| p.kind == kind).map(|p| p.margin).collect();
+                ms.sort_by(|a, b| b.total_cmp(a));
+                for (k, m) in ms.iter().enumerate() {
+                    if k % 10 == 9 {
+                        let c = counts_at(&pool, pool_gold, kind, *m);
+                        println!(
+                            "pcurve {} {m:.1} P {:.3} R {:.3}",
+                            kind.as_str(),
+                            c.precision(),
+                            c.recall()
+                        );
+                    }
+                }
+            }
+        }
         // The pool is WikiGold dev and all of WikiGold train out of fold:
         // ten times dev's names, so its figures move less by chance.
         println!("calibration pool (WikiGold dev + train out of fold):");
@@ -738,6 +817,27 @@ fn main() -> Result<()> {
         }
     }
     if args.dev_only {
+        if std::env::var_os("TAGGER_XDEBUG").is_some() {
+            // The organisations the tagger alone accepts on WikiGold dev.
+            for d in sets.iter().take(1).flat_map(|s| &s.dev) {
+                let doc = voted_doc_words(tagger, d);
+                for sent in d {
+                    let words: Vec<&str> = sent.words.iter().map(String::as_str).collect();
+                    let gold = spans_of(&sent.labels);
+                    for sp in tagger.tag_tokens_in(&words, &doc) {
+                        if sp.kind == EntityType::Org && sp.score >= thresholds[1] {
+                            let ok = gold.contains(&(sp.first, sp.last, sp.kind));
+                            println!(
+                                "TORG {} {:.1} {}",
+                                if ok { "ok" } else { "XX" },
+                                sp.score,
+                                words[sp.first..=sp.last].join(" ")
+                            );
+                        }
+                    }
+                }
+            }
+        }
         if std::env::var_os("TAGGER_DEBUG").is_some() {
             for s in &sets {
                 let (p, g) = predictions(tagger, &s.train);

@@ -11,7 +11,8 @@ use briefs::entities::tagger::decode::allowed;
 use briefs::entities::tagger::decode::{decode_spans, viterbi, Scratch, Transitions};
 use briefs::entities::tagger::features::{features, DocWords, Lexicon, TokenInfo, Vocab};
 use briefs::entities::tagger::train::{
-    counts_at, marked_predictions, parse_conll, parse_marked, train, Counts, MarkedParagraph, TrainOptions,
+    counts_at, marked_predictions, parse_conll, parse_marked, train, train_bagged, Counts, MarkedParagraph,
+    TrainOptions,
 };
 use briefs::entities::tagger::{begin, is_inside, last, opens, unit, EntityType, Tagger, LABELS, OUTSIDE};
 use briefs::entities::{BriefEntities, Extractor, Gazetteer, Mention, Via};
@@ -27,12 +28,16 @@ use briefs::passage::Passage;
 // threshold, calibrated on WikiGold, rose (14.9 -> 22.9) and lets 0.333 of
 // our briefs' people through on their own (precision 1.000); the whole
 // extractor's figures below hold (people 0.928 / 0.893). Said in QUALITY.md.
+// Round 7 (both stages averaged over several seeded runs, acronym links)
+// lets 0.541 through at precision 0.989, so the floor is back at 0.52; the
+// extractor's organisations rose to 0.750 (0.955 precision), and their
+// recall floor from 0.60 to 0.70.
 const TAGGER_PERSON_PRECISION: f64 = 0.97;
-const TAGGER_PERSON_RECALL: f64 = 0.32;
+const TAGGER_PERSON_RECALL: f64 = 0.52;
 const EXTRACTOR_PERSON_PRECISION: f64 = 0.90;
 const EXTRACTOR_PERSON_RECALL: f64 = 0.86;
 const EXTRACTOR_ORG_PRECISION: f64 = 0.85;
-const EXTRACTOR_ORG_RECALL: f64 = 0.60;
+const EXTRACTOR_ORG_RECALL: f64 = 0.70;
 
 fn extract(x: &Extractor, texts: &[&str]) -> BriefEntities {
     let brief = Brief::new("raw.txt");
@@ -227,6 +232,51 @@ fn tagger_mentions_are_above_their_threshold_and_lists_win() {
 }
 
 #[test]
+fn a_country_inside_a_tagged_organisation_does_not_block_it() {
+    // "Kazakh" is a country mention; the organisation around it is still
+    // one, and the country stays too.
+    let x = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
+    let e = extract(
+        &x,
+        &["The Kazakh Railway Workers Union said on Monday it would strike over unpaid wages."],
+    );
+    let org = mentions(&e, "Kazakh Railway Workers Union");
+    assert_eq!(org.len(), 1, "{:?}", e.passages);
+    assert_eq!(org[0].via, Some(Via::Tagger));
+    assert_eq!(mentions(&e, "Kazakhstan").len(), 1, "{:?}", e.passages);
+}
+
+#[test]
+fn document_words_link_a_name_and_its_initials() {
+    use briefs::entities::tagger::features::word_hash;
+    let mut doc = DocWords::default();
+    doc.add_capitals(&["The", "Asian", "Development", "Bank", "lent", "more", "."]);
+    doc.add_capitals(&[
+        "ADB",
+        "officials",
+        "said",
+        "the",
+        "Islamic",
+        "State",
+        "of",
+        "Iraq",
+        "and",
+        "the",
+        "Levant",
+        "lost",
+        ".",
+    ]);
+    doc.add_capitals(&["ISIL", "denied", "it", "."]);
+    assert!(doc.abbreviated(&["Asian", "Development", "Bank"]));
+    assert!(doc.abbreviated(&["Islamic", "State", "of", "Iraq", "and", "the", "Levant"]));
+    assert!(!doc.abbreviated(&["Asian", "Development"]), "\"AD\" is not written");
+    assert!(!doc.abbreviated(&["Bank"]), "one word has no initials");
+    assert!(doc.expands(word_hash("ADB")));
+    assert!(doc.expands(word_hash("ISIL")));
+    assert!(!doc.expands(word_hash("UN")));
+}
+
+#[test]
 fn suppress_still_wins_over_the_tagger() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
@@ -386,7 +436,7 @@ fn prepared_tagging_is_tagging_in_the_document() {
 
 #[test]
 fn second_stage_training_is_deterministic() {
-    use briefs::entities::tagger::spans::{train_spans, SpanData};
+    use briefs::entities::tagger::spans::{train_spans, train_spans_bagged, SpanData};
     let mut data = SpanData::default();
     for i in 0..200u32 {
         let class = (i % 4) as usize;
@@ -395,6 +445,9 @@ fn second_stage_training_is_deterministic() {
     let a = train_spans(&data, 10, 5, 3, false);
     let b = train_spans(&data, 10, 5, 3, false);
     assert_eq!(a, b);
+    assert_eq!(train_spans_bagged(&data, 10, 5, 3, false, 1), a);
+    let c = train_spans_bagged(&data, 10, 5, 3, false, 4);
+    assert_eq!(c, train_spans_bagged(&data, 10, 5, 3, false, 4));
     // It learnt the feature that gives the class away.
     for class in 0..4usize {
         let scores = a.scores(&[100 + class as u32]);
@@ -434,6 +487,11 @@ fn training_is_deterministic_by_seed() {
     let a = train(&docs, &lex, &options, "fixture".into()).to_bytes();
     let b = train(&docs, &lex, &options, "fixture".into()).to_bytes();
     assert_eq!(a, b, "same data and seed must give byte-identical weights");
+    // Averaging runs: one run is the plain model; several are deterministic too.
+    assert_eq!(train_bagged(&docs, &lex, &options, "fixture".into(), 1).to_bytes(), a);
+    let c = train_bagged(&docs, &lex, &options, "fixture".into(), 3).to_bytes();
+    assert_eq!(c, train_bagged(&docs, &lex, &options, "fixture".into(), 3).to_bytes());
+    assert_ne!(c, a, "three runs in other orders average to other weights");
     // The model learnt something: it tags its own training names.
     let model = briefs::entities::tagger::Model::from_bytes(&a).expect("weights read back");
     let tagger = Tagger::new(model, lex);

@@ -1010,7 +1010,11 @@ impl Extractor {
 
     /// Of the tagger's `spans` in `text`, those nothing else claimed: lists
     /// and cues win (`claimed`), and so do places, except a place inside a
-    /// longer name ("Pakistan Cricket Board").
+    /// longer name ("Pakistan Cricket Board"). A country or region mention
+    /// (`country_spans`, also in `claimed`) strictly inside an
+    /// organisation's span does not block it: "German Air Force" names an
+    /// organisation and Germany both (a person's span stays blocked, as
+    /// "Michael Jordan" must not make a person of a country trap).
     fn tagged(
         &self,
         pi: usize,
@@ -1018,12 +1022,17 @@ impl Extractor {
         spans: Vec<tagger::TaggedSpan>,
         claimed: &[(usize, usize)],
         place_spans: &[(usize, usize)],
+        country_spans: &[(usize, usize)],
     ) -> Vec<Tagged> {
         let g = &self.gazetteer;
         let mut out = Vec::new();
         for span in spans {
             let range = (span.start, span.end);
-            if claimed.iter().any(|&c| overlaps(c, range)) {
+            let inside = |c: &(usize, usize)| range.0 <= c.0 && c.1 <= range.1 && *c != range;
+            let blocks = |c: &(usize, usize)| {
+                overlaps(*c, range) && !(span.kind == tagger::EntityType::Org && inside(c) && country_spans.contains(c))
+            };
+            if claimed.iter().any(blocks) {
                 continue;
             }
             let place_owns =
@@ -1122,8 +1131,13 @@ impl Extractor {
                 .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
                 .collect();
             place_spans.extend(place_matches.iter().map(|&(s, e, _)| (s, e)));
+            // Country and region mentions: they block the tagger's spans
+            // like any other claim, except an organisation's span they sit
+            // strictly inside ("German Air Force").
+            let mut country_spans: Vec<(usize, usize)> = Vec::new();
             for (start, end, target) in g.country_mentions(text, &place_matches) {
                 blocked.push((start, end));
+                country_spans.push((start, end));
                 let (facet, value) = match target {
                     PlaceTarget::Country(idx) => {
                         let c = &g.countries[idx];
@@ -1195,7 +1209,7 @@ impl Extractor {
                     margin: None,
                 });
             }
-            for found in self.tagged(pi, text, tagged, &claimed, &place_spans) {
+            for found in self.tagged(pi, text, tagged, &claimed, &place_spans, &country_spans) {
                 match found {
                     Tagged::Person(m) => person_mentions.push(m),
                     Tagged::Org(o) => tagged_orgs.push(o),

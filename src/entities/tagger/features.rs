@@ -53,7 +53,7 @@ fn lower_chars(word: &str, mut f: impl FnMut(char)) {
 
 /// The hash of a word, ignoring case.
 pub fn word_hash(word: &str) -> u64 {
-    let mut h = 0x51_7cc1_b727_220a;
+    let mut h = WORD_SEED;
     lower_chars(word, |c| h = mix(h, c as u64));
     h
 }
@@ -310,7 +310,19 @@ pub struct DocWords {
     /// A bit per (first two bytes, length) of the capitalised words, so
     /// that most lower-case words are passed over without being hashed.
     seen: Vec<u64>,
+    /// The [`word_hash`] of each word written in capitals ("ADB", "NFP").
+    acronyms: FxHashSet<u64>,
+    /// The hashes of the initials of every stretch of two or more
+    /// capitalised words within a run ("Asian Development Bank": "ad",
+    /// "adb", "db"), as [`word_hash`] would hash them.
+    initials: FxHashSet<u64>,
 }
+
+/// The seed of [`word_hash`], so that initials hash as the word they spell.
+const WORD_SEED: u64 = 0x51_7cc1_b727_220a;
+
+/// The longest stretch of capitalised words whose initials are recorded.
+const MAX_INITIALS: usize = 10;
 
 /// Where a token sits among capitalised runs: (first of a run of 2+, last of one).
 fn run_position(capital: impl Fn(usize) -> bool, n: usize, k: usize) -> (bool, bool) {
@@ -338,6 +350,79 @@ impl DocWords {
         self.counts.clear();
         self.seen.clear();
         self.votes.clear();
+        self.acronyms.clear();
+        self.initials.clear();
+    }
+
+    /// Whether the document writes the initials of the capitalised words
+    /// `words` (two or more) as a word in capitals: "Asian Development
+    /// Bank" in a document that also says "ADB". An organisation is far
+    /// likelier to be abbreviated so than a person.
+    pub fn abbreviated(&self, words: &[&str]) -> bool {
+        if self.acronyms.is_empty() {
+            return false;
+        }
+        let mut h = WORD_SEED;
+        let mut n = 0;
+        for w in words {
+            match w.chars().next() {
+                Some(c) if c.is_ascii_uppercase() => {
+                    h = mix(h, c.to_ascii_lowercase() as u64);
+                    n += 1;
+                }
+                Some(c) if c.is_uppercase() => return false,
+                _ => {}
+            }
+        }
+        n >= 2 && self.acronyms.contains(&h)
+    }
+
+    /// Whether the word whose [`word_hash`] is `hash`, written in capitals,
+    /// spells the initials of capitalised words elsewhere in the document
+    /// ("ADB" after "Asian Development Bank").
+    pub fn expands(&self, hash: u64) -> bool {
+        self.initials.contains(&hash)
+    }
+
+    /// Records the words in capitals of one sentence, and the initials of
+    /// its runs of capitalised words (joined by lower-case connectors).
+    fn add_initials(&mut self, words: &[&str]) {
+        let mut letters = [0u8; MAX_INITIALS];
+        let mut n = 0;
+        let flush = |letters: &[u8], initials: &mut FxHashSet<u64>| {
+            for i in 0..letters.len() {
+                let mut h = mix(WORD_SEED, letters[i] as u64);
+                for &c in &letters[i + 1..] {
+                    h = mix(h, c as u64);
+                    initials.insert(h);
+                }
+            }
+        };
+        for w in words {
+            let b = w.as_bytes();
+            let first = b.first().copied().unwrap_or(0);
+            if first.is_ascii_uppercase() {
+                if (2..=8).contains(&b.len()) && b.iter().all(u8::is_ascii_uppercase) {
+                    self.acronyms.insert(word_hash(w));
+                }
+                if n == MAX_INITIALS {
+                    flush(&letters[..n], &mut self.initials);
+                    n = 0;
+                }
+                letters[n] = first.to_ascii_lowercase();
+                n += 1;
+            } else if n > 0 && (matches!(*w, "of" | "and" | "for" | "the" | "&")) {
+                continue;
+            } else {
+                if n >= 2 {
+                    flush(&letters[..n], &mut self.initials);
+                }
+                n = 0;
+            }
+        }
+        if n >= 2 {
+            flush(&letters[..n], &mut self.initials);
+        }
     }
 
     /// Records that a first-stage span of `kind` holds the word whose
@@ -389,6 +474,7 @@ impl DocWords {
                 c[3] = c[3].saturating_add(1);
             }
         }
+        self.add_initials(words);
     }
 
     /// Second pass: the lower-case uses of the words the first pass saw.

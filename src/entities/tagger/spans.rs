@@ -98,6 +98,7 @@ mod template {
     pub const VOTE_FIRST: u64 = 130;
     pub const VOTE_LAST: u64 = 131;
     pub const VOTE_MAJOR: u64 = 132;
+    pub const ACRONYM: u64 = 133;
 }
 
 const BOUNDARY: u64 = 0x0bad_5eed_0000_0003;
@@ -473,6 +474,15 @@ pub fn span_features(words: &[&str], info: &[TokenInfo], doc: &DocWords, c: &Can
             .map_or(0, |k| 1 + k as u64);
         push(out, template::VOTE_MAJOR, mix(tagged, major));
     }
+    // Acronym linking within the document: the span's initials written
+    // in capitals elsewhere ("Asian Development Bank" ... "ADB"), or the
+    // span a word in capitals that spells the initials of a run elsewhere.
+    if doc.abbreviated(&words[first..=last]) {
+        push(out, template::ACRONYM, mix(tagged, 1));
+    }
+    if first == last && info[first].flags & flag::ALL_CAPS != 0 && doc.expands(info[first].hash) {
+        push(out, template::ACRONYM, mix(tagged, 2));
+    }
     // The ending of the last word ("-stan", "-ville", "-berg", "-ullah").
     let w = words[last];
     let chars: Vec<char> = w.chars().collect();
@@ -607,7 +617,56 @@ impl SpanData {
 /// Trains the second stage (averaged multiclass perceptron, candidates in a
 /// seeded order each epoch). Same data and seed: identical weights.
 pub fn train_spans(data: &SpanData, bits: u32, epochs: usize, seed: u64, runs: bool) -> SpanModel {
+    train_spans_bagged(data, bits, epochs, seed, runs, 1)
+}
+
+/// As [`train_spans`], averaging the weights of `runs_of` perceptrons
+/// trained in different seeded orders (seed, seed + 1, ...). Why: with
+/// under two thousand candidates, one perceptron's weights, and so the
+/// order of its scores, depend on the order it saw them in about as much
+/// as on the features; the model is linear, so the average is one table
+/// and costs nothing at run time.
+pub fn train_spans_bagged(
+    data: &SpanData,
+    bits: u32,
+    epochs: usize,
+    seed: u64,
+    runs: bool,
+    runs_of: usize,
+) -> SpanModel {
     let n = 1usize << bits;
+    let runs_of = runs_of.max(1);
+    let mut avg = vec![0f32; n * CLASSES];
+    for b in 0..runs_of {
+        let one = perceptron(data, n, epochs, seed.wrapping_add(b as u64));
+        for (a, x) in avg.iter_mut().zip(one) {
+            *a += x / runs_of as f32;
+        }
+    }
+    let max = avg.iter().fold(0f32, |m, x| m.max(x.abs()));
+    let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+    let weights = avg
+        .chunks(CLASSES)
+        .map(|ws| {
+            let mut row = [0i16; CLASSES];
+            for (r, x) in row.iter_mut().zip(ws) {
+                *r = (x / scale).round().clamp(-32767.0, 32767.0) as i16;
+            }
+            row
+        })
+        .collect();
+    SpanModel {
+        bits,
+        scale,
+        thresholds: [0.0; 3],
+        runs,
+        weights,
+    }
+}
+
+/// One averaged multiclass perceptron over `data` (`n` feature rows), its
+/// averaged weights row by row.
+fn perceptron(data: &SpanData, n: usize, epochs: usize, seed: u64) -> Vec<f32> {
     let mut w = vec![0f32; n * CLASSES];
     let mut u = vec![0f32; n * CLASSES];
     let mut order: Vec<usize> = (0..data.len()).collect();
@@ -644,26 +703,7 @@ pub fn train_spans(data: &SpanData, bits: u32, epochs: usize, seed: u64, runs: b
             step += 1.0;
         }
     }
-    let avg: Vec<f32> = w.iter().zip(&u).map(|(w, u)| w - u / step).collect();
-    let max = avg.iter().fold(0f32, |m, x| m.max(x.abs()));
-    let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-    let weights = avg
-        .chunks(CLASSES)
-        .map(|ws| {
-            let mut row = [0i16; CLASSES];
-            for (r, x) in row.iter_mut().zip(ws) {
-                *r = (x / scale).round().clamp(-32767.0, 32767.0) as i16;
-            }
-            row
-        })
-        .collect();
-    SpanModel {
-        bits,
-        scale,
-        thresholds: [0.0; 3],
-        runs,
-        weights,
-    }
+    w.iter().zip(&u).map(|(w, u)| w - u / step).collect()
 }
 
 #[cfg(test)]

@@ -285,16 +285,54 @@ impl Averaged {
 /// (lists of sentences; document features look across a document). The
 /// same documents, lexicon and options give byte-identical weights.
 pub fn train(docs: &[Vec<Sentence>], lexicon: &Lexicon, options: &TrainOptions, description: String) -> Model {
+    train_bagged(docs, lexicon, options, description, 1)
+}
+
+/// As [`train`], averaging the weights of `runs` perceptrons trained in
+/// different seeded orders (`options.seed`, `+ 1`, ...). Why: one
+/// perceptron's weights depend on the order it saw the sentences in, and
+/// the thresholded figures moved with the seed more than with most
+/// changes; the model is linear, so the average is one table of the same
+/// size and costs nothing at run time.
+pub fn train_bagged(
+    docs: &[Vec<Sentence>],
+    lexicon: &Lexicon,
+    options: &TrainOptions,
+    description: String,
+    runs: usize,
+) -> Model {
     let mask = ((1u64 << options.bits) - 1) as u32;
     let mut lexicon = lexicon.clone();
     lexicon.vocab = options.vocab.clone();
     let data = examples(docs, &lexicon, mask);
+    let runs = runs.max(1);
+    let mut sum: [Vec<f32>; 4] = Default::default();
+    for r in 0..runs {
+        let one = perceptron(&data, options, mask, options.seed.wrapping_add(r as u64));
+        for (acc, part) in sum.iter_mut().zip(one) {
+            if acc.is_empty() {
+                *acc = vec![0.0; part.len()];
+            }
+            for (a, x) in acc.iter_mut().zip(part) {
+                *a += x / runs as f32;
+            }
+        }
+    }
+    let [weights, trans, start, end] = sum;
+    let mut model = Model::quantise(options.bits, &weights, &trans, &start, &end, description);
+    model.vocab = options.vocab.clone();
+    model
+}
+
+/// One averaged structured perceptron over `data`: its averaged emission
+/// weights, transitions, start and end scores.
+fn perceptron(data: &[Example], options: &TrainOptions, mask: u32, seed: u64) -> [Vec<f32>; 4] {
     let mut weights = Averaged::new((mask as usize + 1) * LABELS);
     let mut trans = Averaged::new(LABELS * LABELS);
     let mut start = Averaged::new(LABELS);
     let mut end = Averaged::new(LABELS);
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut rng = Rng(options.seed);
+    let mut rng = Rng(seed);
     let mut scratch = Scratch::default();
     let mut emissions: Vec<f32> = Vec::new();
     // Steps start at 1 so that the average divides by the number of examples seen.
@@ -361,16 +399,12 @@ pub fn train(docs: &[Vec<Sentence>], lexicon: &Lexicon, options: &TrainOptions, 
             step += 1.0;
         }
     }
-    let mut model = Model::quantise(
-        options.bits,
-        &weights.average(step),
-        &trans.average(step),
-        &start.average(step),
-        &end.average(step),
-        description,
-    );
-    model.vocab = options.vocab.clone();
-    model
+    [
+        weights.average(step),
+        trans.average(step),
+        start.average(step),
+        end.average(step),
+    ]
 }
 
 fn current_transitions(trans: &[f32], start: &[f32], end: &[f32]) -> Transitions {
