@@ -855,6 +855,65 @@ pub fn org_display_name(text: &str) -> String {
     name
 }
 
+/// Where a longer name ends with the organisation tagged at `start`: the
+/// tagger cuts names at "and", so "Ports and Maritime Organization" comes
+/// tagged as "Maritime Organization" and "Xinjiang Central Asia Petroleum
+/// and Gas Company" as "Gas Company". A run of capitalised words joined to
+/// the span by " and " or " & " is the start of its name.
+///
+/// `None` (the span stays as tagged) when the word before "and" is claimed
+/// by something else ("Iran and Gazprom": a country and a company), when
+/// anything other than a country or region mention inside the run is
+/// claimed, when the run is the tail of an "X of Y" name ("Ministry of
+/// Interior and ..."), or when it is one word opening a sentence
+/// ("Diplomats and Gas Company staff").
+fn coordinated_name_start(
+    text: &str,
+    start: usize,
+    claimed: &[(usize, usize)],
+    country_spans: &[(usize, usize)],
+) -> Option<usize> {
+    let head = text[..start]
+        .strip_suffix(" and ")
+        .or_else(|| text[..start].strip_suffix(" & "))?;
+    let is_capitalised = |word: &str| {
+        word.chars().next().is_some_and(char::is_uppercase) && word.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    // Words from the last: `run_start` is where the run begins so far.
+    let (mut run_start, mut words) = (head.len(), 0);
+    loop {
+        let word_end = if words == 0 { head.len() } else { run_start - 1 };
+        let word_start = head[..word_end].rfind(' ').map_or(0, |i| i + 1);
+        if !is_capitalised(&head[word_start..word_end]) {
+            break;
+        }
+        (run_start, words) = (word_start, words + 1);
+        // A comma, a full stop or a line ends the run.
+        if word_start == 0 || !head[..word_start - 1].ends_with(|c: char| c.is_alphanumeric()) {
+            break;
+        }
+    }
+    if words == 0 {
+        return None;
+    }
+    let before = head[..run_start].trim_end();
+    let previous_word = before.rsplit(' ').next().unwrap_or_default();
+    if ["of", "for", "on", "de"].contains(&previous_word) {
+        return None;
+    }
+    let opens_sentence = before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n']);
+    if words == 1 && opens_sentence {
+        return None;
+    }
+    let last_word = (head.rfind(' ').map_or(0, |i| i + 1), head.len());
+    let run = (run_start, head.len());
+    let claims_run = |c: &(usize, usize)| overlaps(*c, run) && (overlaps(*c, last_word) || !country_spans.contains(c));
+    if claimed.iter().any(claims_run) {
+        return None;
+    }
+    Some(run_start)
+}
+
 /// True when `a` and `b` (byte spans) overlap.
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
@@ -1026,7 +1085,12 @@ impl Extractor {
     ) -> Vec<Tagged> {
         let g = &self.gazetteer;
         let mut out = Vec::new();
-        for span in spans {
+        for mut span in spans {
+            if span.kind == tagger::EntityType::Org {
+                if let Some(start) = coordinated_name_start(text, span.start, claimed, country_spans) {
+                    span.start = start;
+                }
+            }
             let range = (span.start, span.end);
             let inside = |c: &(usize, usize)| range.0 <= c.0 && c.1 <= range.1 && *c != range;
             let blocks = |c: &(usize, usize)| {
@@ -1382,6 +1446,67 @@ impl Extractor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `coordinated_name_start` on `text`, whose tagged span is `tagged`,
+    /// with `claimed` and `countries` given as substrings of the text.
+    fn extended(text: &str, tagged: &str, claimed: &[&str], countries: &[&str]) -> Option<String> {
+        let at = |s: &str| {
+            let start = text.find(s).expect("in the text");
+            (start, start + s.len())
+        };
+        let start = at(tagged).0;
+        let countries: Vec<(usize, usize)> = countries.iter().map(|c| at(c)).collect();
+        let mut claimed: Vec<(usize, usize)> = claimed.iter().map(|c| at(c)).collect();
+        claimed.extend(&countries);
+        coordinated_name_start(text, start, &claimed, &countries).map(|s| text[s..start + tagged.len()].to_string())
+    }
+
+    #[test]
+    fn a_name_cut_at_and_is_joined_again() {
+        let text = "The deal was signed by Iran's Ports and Maritime Organization on Monday.";
+        assert_eq!(
+            extended(text, "Maritime Organization", &[], &["Iran"]),
+            Some("Ports and Maritime Organization".into())
+        );
+        // A region inside the name does not stop it.
+        let text = "Later the Xinjiang Central Asia Petroleum and Gas Company agreed to it.";
+        assert_eq!(
+            extended(text, "Gas Company", &[], &["Central Asia"]),
+            Some("Xinjiang Central Asia Petroleum and Gas Company".into())
+        );
+        let text = "Engineers from Halliburton & Oil Field Services met.";
+        assert_eq!(
+            extended(text, "Oil Field Services", &[], &[]),
+            Some("Halliburton & Oil Field Services".into())
+        );
+    }
+
+    #[test]
+    fn a_name_after_and_stays_alone_when_the_words_before_are_another_name() {
+        // A country before "and" is a second party, not part of the name.
+        let text = "Talks between Iran and Gazprom Neft resumed.";
+        assert_eq!(extended(text, "Gazprom Neft", &[], &["Iran"]), None);
+        // So is a listed name.
+        let text = "Talks between Kabul Bank and Gazprom Neft resumed.";
+        assert_eq!(extended(text, "Gazprom Neft", &["Kabul Bank"], &[]), None);
+        // The tail of an "X of Y" name.
+        let text = "The Ministry of Interior and Federal Investigation Agency said so.";
+        assert_eq!(extended(text, "Federal Investigation Agency", &[], &[]), None);
+        // One word opening a sentence.
+        let text = "Diplomats and Gas Company staff left.";
+        assert_eq!(extended(text, "Gas Company", &[], &[]), None);
+        // Lower case before "and", or no "and" at all.
+        let text = "Traders and the Gas Company met; so did Gas Company staff.";
+        assert_eq!(extended(text, "Gas Company", &[], &[]), None);
+        let text = "Talks with the Gas Company resumed.";
+        assert_eq!(extended(text, "Gas Company", &[], &[]), None);
+        // A comma ends the run: only the words after it join.
+        let text = "It was said, Oil and Gas Company officials report.";
+        assert_eq!(
+            extended(text, "Gas Company", &[], &[]),
+            Some("Oil and Gas Company".into())
+        );
+    }
 
     #[test]
     fn names_join_within() {
