@@ -113,6 +113,22 @@ impl FacetValue {
         is_value.then_some(dim)
     }
 
+    /// The kind of an actor (`None` for other values), as facet counts show it.
+    pub fn actor_kind(&self) -> Option<ActorKind> {
+        match self {
+            FacetValue::Actor(a) => Some(a.kind),
+            _ => None,
+        }
+    }
+
+    /// The path of a region, joined by `/` (`None` for other values), as facet counts show it.
+    pub fn region_path(&self) -> Option<String> {
+        match self {
+            FacetValue::Region(path) => Some(path.join("/")),
+            _ => None,
+        }
+    }
+
     /// The name shown for the value: the country, the last region, the actor, the tag.
     pub fn display_name(&self) -> &str {
         match self {

@@ -595,14 +595,8 @@ fn facet_counts(counts: Vec<(String, Counts)>, limit: usize) -> FacetCounts {
             };
             shown.push(FacetCount {
                 value: value.display_name().to_string(),
-                kind: match &value {
-                    FacetValue::Actor(a) => Some(a.kind),
-                    _ => None,
-                },
-                path: match &value {
-                    FacetValue::Region(path) => Some(path.join("/")),
-                    _ => None,
-                },
+                kind: value.actor_kind(),
+                path: value.region_path(),
                 count: counts.briefs,
                 passages: counts.passages,
             });
@@ -655,14 +649,8 @@ pub fn index_facets(open: &OpenIndex) -> Result<Vec<IndexFacet>, SearchError> {
             Some(IndexFacet {
                 facet: value.dim().root().to_string(),
                 value: value.display_name().to_string(),
-                kind: match &value {
-                    FacetValue::Actor(a) => Some(a.kind),
-                    _ => None,
-                },
-                path: match &value {
-                    FacetValue::Region(path) => Some(path.join("/")),
-                    _ => None,
-                },
+                kind: value.actor_kind(),
+                path: value.region_path(),
                 briefs: counts.briefs,
                 passages: counts.passages,
             })
