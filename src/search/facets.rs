@@ -51,31 +51,33 @@ pub struct FacetCounter {
     pub limit: usize,
 }
 
-/// Counts of one value while a segment is counted. All zeros before the
-/// first count, so that a segment's slots are allocated zeroed (the pages
-/// of values no passage touches are never written).
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    counts: Counts,
-    /// The last document counted, plus one.
-    last_doc: u64,
-    /// The last brief counted, plus one.
-    last_brief: u64,
+/// Counts of one value while a segment is counted: passages, briefs, and
+/// the last document and the last brief counted, each plus one (zero
+/// before the first count). Plain integers, so that a segment's slots are
+/// allocated zeroed: the pages of values no passage touches are never
+/// written, and a narrow query does not pay for every actor of the segment.
+type Slot = [u64; 4];
+
+/// Counts `doc` of `brief` in `slot` once, however many of its ordinals lead here.
+fn count(slot: &mut Slot, doc: DocId, brief: DocId) {
+    let [passages, briefs, last_doc, last_brief] = slot;
+    let (doc, brief) = (u64::from(doc) + 1, u64::from(brief) + 1);
+    if *last_doc == doc {
+        return;
+    }
+    *last_doc = doc;
+    *passages += 1;
+    if *last_brief != brief {
+        *last_brief = brief;
+        *briefs += 1;
+    }
 }
 
-impl Slot {
-    /// Counts `doc` of `brief` once, however many of its ordinals lead here.
-    fn count(&mut self, doc: DocId, brief: DocId) {
-        let (doc, brief) = (u64::from(doc) + 1, u64::from(brief) + 1);
-        if self.last_doc == doc {
-            return;
-        }
-        self.last_doc = doc;
-        self.counts.passages += 1;
-        if self.last_brief != brief {
-            self.last_brief = brief;
-            self.counts.briefs += 1;
-        }
+/// What a slot counted.
+fn slot_counts(slot: &Slot) -> Counts {
+    Counts {
+        passages: slot[0],
+        briefs: slot[1],
     }
 }
 
@@ -220,13 +222,13 @@ impl SegmentCollector for SegmentCounter {
             if Dim::FILTERABLE[dim] == Dim::Region {
                 let path = self.region_path(ord);
                 for &slot in &path.slots[..path.len] {
-                    self.regions[slot].1.count(doc, brief);
+                    count(&mut self.regions[slot].1, doc, brief);
                 }
             } else if let Some(slot) = self.slots.get_mut((ord - self.first_ord) as usize) {
-                if slot.last_doc == 0 {
+                if slot_counts(slot).passages == 0 {
                     self.touched.push(ord);
                 }
-                slot.count(doc, brief);
+                count(slot, doc, brief);
             }
         }
     }
@@ -236,7 +238,7 @@ impl SegmentCollector for SegmentCounter {
         let by_ord: Vec<(u64, Counts)> = self
             .touched
             .iter()
-            .filter_map(|&ord| Some((ord, self.slots.get((ord - self.first_ord) as usize)?.counts)))
+            .filter_map(|&ord| Some((ord, slot_counts(self.slots.get((ord - self.first_ord) as usize)?))))
             .collect();
         let mut ranked: [Vec<(u64, Counts)>; 2] = Default::default();
         for &(ord, counts) in &by_ord {
@@ -250,8 +252,8 @@ impl SegmentCollector for SegmentCounter {
         let regions = self
             .regions
             .into_iter()
-            .filter(|(_, slot)| slot.counts.passages > 0)
-            .map(|(key, slot)| (key, slot.counts))
+            .map(|(key, slot)| (key, slot_counts(&slot)))
+            .filter(|(_, counts)| counts.passages > 0)
             .collect();
         SegmentCounts {
             facets: self.facets,
@@ -371,7 +373,7 @@ impl Collector for FacetCounter {
             brief_scope: self.scope == Scope::Brief,
             passing,
             dims,
-            slots: vec![Slot::default(); end_ord.saturating_sub(first_ord) as usize],
+            slots: vec![[0; 4]; end_ord.saturating_sub(first_ord) as usize],
             first_ord: first_ord.min(end_ord),
             touched: Vec::new(),
             region_paths: FxHashMap::default(),
