@@ -124,6 +124,8 @@ pub fn brief_documents(
     // The whole brief's terms: the title once, then each passage's heading and body.
     let mut whole = title_terms.clone();
     let mut brief_tokens = title_tokens;
+    // A heading's terms, analysed once for the run of passages under it.
+    let mut heading_terms: Option<(&str, String, u64)> = None;
     for (passage, entities) in analysed.passages.iter().zip(&analysed.entities) {
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.kind, kind::PASSAGE);
@@ -138,12 +140,17 @@ pub fn brief_documents(
         // count for BM25 wherever the passage is ranked.
         doc.add_text(f.title, &title_terms);
         tokens[0] += title_tokens;
-        if let Some(heading) = &passage.heading {
-            let (terms, count) = terms_of(heading);
-            whole.push_str(&terms);
-            brief_tokens += count;
-            tokens[1] += count;
-            doc.add_text(f.heading, terms);
+        if let Some(heading) = passage.heading.as_deref() {
+            if heading_terms.as_ref().is_none_or(|(last, _, _)| *last != heading) {
+                let (terms, count) = terms_of(heading);
+                heading_terms = Some((heading, terms, count));
+            }
+            if let Some((_, terms, count)) = &heading_terms {
+                whole.push_str(terms);
+                brief_tokens += count;
+                tokens[1] += count;
+                doc.add_text(f.heading, terms);
+            }
             doc.add_text(f.heading_text, heading);
         }
         let mut terms = String::with_capacity(passage.text.len());

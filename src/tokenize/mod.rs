@@ -136,13 +136,19 @@ fn next_position(token: &mut Token, start: usize, end: usize) {
 /// end to end); analysing each of them where tantivy indexes it cut the
 /// same words into terms three times.
 pub fn push_terms(text: &str, out: &mut String) -> usize {
-    push_terms_folding(text, out, |_| {})
+    push_terms_and_folds(text, out, None::<fn(&str)>)
 }
 
 /// [`push_terms`], calling `folded` as well with each word folded but not
 /// stemmed, as [`for_each_folded_word`] does: a passage's near-duplicate
 /// shingles come from the same pass over its words.
-pub fn push_terms_folding(text: &str, out: &mut String, mut folded: impl FnMut(&str)) -> usize {
+pub fn push_terms_folding(text: &str, out: &mut String, folded: impl FnMut(&str)) -> usize {
+    push_terms_and_folds(text, out, Some(folded))
+}
+
+/// [`push_terms`], folding each word for `folded` only when there is one
+/// (titles, headings and authors need no shingles).
+fn push_terms_and_folds(text: &str, out: &mut String, mut folded: Option<impl FnMut(&str)>) -> usize {
     let mut count = 0;
     let mut fold = String::new();
     for_each_span(text, |start, end| {
@@ -153,9 +159,11 @@ pub fn push_terms_folding(text: &str, out: &mut String, mut folded: impl FnMut(&
             out.push(char::from(TERM_SEPARATOR));
             count += 1;
         }
-        fold_into(word, &mut fold);
-        if !fold.is_empty() && fold.len() <= MAX_TOKEN_BYTES {
-            folded(&fold);
+        if let Some(folded) = folded.as_mut() {
+            fold_into(word, &mut fold);
+            if !fold.is_empty() && fold.len() <= MAX_TOKEN_BYTES {
+                folded(&fold);
+            }
         }
     });
     count
