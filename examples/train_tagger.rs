@@ -163,6 +163,30 @@ fn split(name: &'static str, docs: Vec<Vec<Sentence>>) -> DataSet {
     set
 }
 
+/// Prints precision and recall of `predictions` for each of `kinds` at
+/// every `every`-th margin, highest first, as the threshold falls.
+fn print_curve(label: &str, predictions: &[Prediction], gold: [usize; 3], kinds: &[EntityType], every: usize) {
+    for &kind in kinds {
+        let mut margins: Vec<f32> = predictions
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.margin)
+            .collect();
+        margins.sort_by(|a, b| b.total_cmp(a));
+        for (k, m) in margins.iter().enumerate() {
+            if k % every == every - 1 {
+                let c = counts_at(predictions, gold, kind, *m);
+                println!(
+                    "{label} {} {m:.1} P {:.3} R {:.3}",
+                    kind.as_str(),
+                    c.precision(),
+                    c.recall()
+                );
+            }
+        }
+    }
+}
+
 /// Scores the whole extractor (lists, cues, tagger, surname joining) on
 /// documents: each document is a brief and each sentence a passage; a
 /// mention counts when its text equals a gold name of the same type in the
@@ -739,21 +763,7 @@ fn main() -> Result<()> {
         thresholds = full.thresholds;
         if std::env::var_os("TAGGER_PCURVE").is_some() {
             // Precision and recall on the calibration pool as the threshold falls.
-            for kind in [EntityType::Person, EntityType::Org] {
-                let mut ms: Vec<f32> = pool.iter().filter(|p| p.kind == kind).map(|p| p.margin).collect();
-                ms.sort_by(|a, b| b.total_cmp(a));
-                for (k, m) in ms.iter().enumerate() {
-                    if k % 10 == 9 {
-                        let c = counts_at(&pool, pool_gold, kind, *m);
-                        println!(
-                            "pcurve {} {m:.1} P {:.3} R {:.3}",
-                            kind.as_str(),
-                            c.precision(),
-                            c.recall()
-                        );
-                    }
-                }
-            }
+            print_curve("pcurve", &pool, pool_gold, &[EntityType::Person, EntityType::Org], 10);
         }
         // The pool is WikiGold dev and all of WikiGold train out of fold:
         // ten times dev's names, so its figures move less by chance.
@@ -770,21 +780,7 @@ fn main() -> Result<()> {
     if std::env::var_os("TAGGER_CURVE").is_some() {
         // Precision and recall on the pooled dev splits as the threshold falls.
         let (preds, gold) = predictions(&tagger, &dev);
-        for kind in EntityType::ALL {
-            let mut ms: Vec<f32> = preds.iter().filter(|p| p.kind == kind).map(|p| p.margin).collect();
-            ms.sort_by(|a, b| b.total_cmp(a));
-            for (k, m) in ms.iter().enumerate() {
-                if k % 5 == 4 {
-                    let c = counts_at(&preds, gold, kind, *m);
-                    println!(
-                        "curve {} {m:.1} P {:.3} R {:.3}",
-                        kind.as_str(),
-                        c.precision(),
-                        c.recall()
-                    );
-                }
-            }
-        }
+        print_curve("curve", &preds, gold, &EntityType::ALL, 5);
     }
 
     println!("\n| set | type | precision | recall | F1 | tp | fp | fn |\n|---|---|---|---|---|---|---|---|");

@@ -64,6 +64,42 @@ pub struct Model {
     pub spans: Option<SpanModel>,
 }
 
+/// Turns float weights into 16-bit ones: the largest absolute weight
+/// becomes 32767, and `scale` turns them back into score units. Both
+/// stages are stored this way.
+pub(crate) struct Quantiser {
+    pub scale: f32,
+}
+
+impl Quantiser {
+    /// The quantiser of these weights.
+    pub fn for_weights<'a>(weights: impl Iterator<Item = &'a f32>) -> Quantiser {
+        let max = weights.fold(0f32, |m, w| m.max(w.abs()));
+        Quantiser {
+            scale: if max > 0.0 { max / 32767.0 } else { 1.0 },
+        }
+    }
+
+    pub fn quantise(&self, weight: f32) -> i16 {
+        (weight / self.scale).round().clamp(-32767.0, 32767.0) as i16
+    }
+
+    /// `weights` cut in rows of `width`, quantised, each row in an array of
+    /// `N` lanes (zero beyond `width`).
+    pub fn rows<const N: usize>(&self, weights: &[f32], width: usize) -> Vec<[i16; N]> {
+        weights
+            .chunks(width)
+            .map(|ws| {
+                let mut row = [0i16; N];
+                for (r, &w) in row.iter_mut().zip(ws) {
+                    *r = self.quantise(w);
+                }
+                row
+            })
+            .collect()
+    }
+}
+
 impl Model {
     /// Quantises float weights into a model.
     pub fn quantise(
@@ -74,32 +110,15 @@ impl Model {
         end: &[f32],
         description: String,
     ) -> Model {
-        let max = weights
-            .iter()
-            .chain(transitions)
-            .chain(start)
-            .chain(end)
-            .fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        let q1 = |w: &f32| (w / scale).round().clamp(-32767.0, 32767.0) as i16;
-        let q = |ws: &[f32]| -> Vec<i16> { ws.iter().map(q1).collect() };
-        let rows = weights
-            .chunks(LABELS)
-            .map(|ws| {
-                let mut row = [0i16; LANES];
-                for (r, w) in row.iter_mut().zip(ws) {
-                    *r = q1(w);
-                }
-                row
-            })
-            .collect();
+        let quantiser = Quantiser::for_weights(weights.iter().chain(transitions).chain(start).chain(end));
+        let q = |ws: &[f32]| -> Vec<i16> { ws.iter().map(|&w| quantiser.quantise(w)).collect() };
         Model {
             bits,
-            scale,
+            scale: quantiser.scale,
             thresholds: [0.0; 3],
             description,
             vocab: Vocab::default(),
-            weights: rows,
+            weights: quantiser.rows(weights, LABELS),
             transitions: q(transitions),
             start: q(start),
             end: q(end),

@@ -21,6 +21,7 @@
 //! margin) look as they will at run time.
 
 use super::features::{finish, flag, mix, DocWords, TokenInfo};
+use super::model::Quantiser;
 use super::EntityType;
 
 /// Classes: no name, then the three [`EntityType`]s in [`EntityType::ALL`] order.
@@ -643,24 +644,13 @@ pub fn train_spans_bagged(
             *a += x / runs_of as f32;
         }
     }
-    let max = avg.iter().fold(0f32, |m, x| m.max(x.abs()));
-    let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-    let weights = avg
-        .chunks(CLASSES)
-        .map(|ws| {
-            let mut row = [0i16; CLASSES];
-            for (r, x) in row.iter_mut().zip(ws) {
-                *r = (x / scale).round().clamp(-32767.0, 32767.0) as i16;
-            }
-            row
-        })
-        .collect();
+    let quantiser = Quantiser::for_weights(avg.iter());
     SpanModel {
         bits,
-        scale,
+        scale: quantiser.scale,
         thresholds: [0.0; 3],
         runs,
-        weights,
+        weights: quantiser.rows(&avg, CLASSES),
     }
 }
 
