@@ -23,9 +23,10 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::indexer::{LogMergePolicy, UserOperation};
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, Term};
 
 use super::documents::{self, short_hash, BriefDocuments};
+use super::in_flight::{Gate, QueuedDocument, MAX_BYTES_IN_FLIGHT};
 use super::manifest::{FileStamp, Manifest, ManifestBrief};
 use super::schema::{self, Fields};
 use super::stats::IndexState;
@@ -35,8 +36,9 @@ use crate::corpus::{self, BriefFile, CorpusError, Discovery};
 use crate::entities::{Extractor, Gazetteer};
 
 /// The writer's memory budget when none is given: enough for few, large
-/// segments, small enough for a laptop (peak memory is about this plus the
-/// pipeline's chunks in flight).
+/// segments, small enough for a laptop (peak memory is about this, plus
+/// the writer's own buffers while it writes a segment, plus the documents
+/// in flight, which `in_flight` bounds).
 pub const DEFAULT_WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// tantivy's lower bound per indexing thread.
 const MIN_MEMORY_PER_THREAD: usize = 15 * 1024 * 1024;
@@ -703,7 +705,9 @@ fn prepare(
 
 /// tantivy's writer, with the counts the commit payload keeps.
 struct Writer {
-    writer: IndexWriter,
+    writer: IndexWriter<QueuedDocument>,
+    /// Keeps the writer's queue of documents small (see `in_flight`).
+    gate: Gate,
     fields: Fields,
     briefs: u64,
     passages: u64,
@@ -717,7 +721,7 @@ impl Writer {
     fn new(index: &Index, options: &BuildOptions, state: Option<&IndexState>) -> Result<Writer, IndexError> {
         let threads = options.thread_count();
         let memory = options.memory.max(threads * MIN_MEMORY_PER_THREAD);
-        let writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
+        let writer: IndexWriter<QueuedDocument> = index.writer_with_num_threads(threads, memory)?;
         let mut policy = LogMergePolicy::default();
         // Deleted passages are left out of scoring (see `stats`), so deletes
         // only cost space: merge a segment once a good part of it is deleted.
@@ -727,6 +731,7 @@ impl Writer {
         writer.garbage_collect_files().wait()?;
         Ok(Writer {
             writer,
+            gate: Gate::new(MAX_BYTES_IN_FLIGHT),
             fields: schema::schema().1,
             briefs: state.map_or(0, |s| s.briefs),
             passages: state.map_or(0, |s| s.passages),
@@ -811,7 +816,9 @@ impl Writer {
                 self.delete_stamp(&file.rel_path);
             }
             let doc = documents::file_document(&self.fields, &file.rel_path, file.size, file.mtime_ns);
-            self.writer.add_document(doc)?;
+            for doc in self.gate.admit(vec![doc]) {
+                self.writer.add_document(doc)?;
+            }
             self.operations += 1;
         }
         Ok(None)
@@ -826,7 +833,12 @@ impl Writer {
             *total += n;
         }
         self.operations += 1;
-        let batch: Vec<UserOperation<TantivyDocument>> = docs.documents.into_iter().map(UserOperation::Add).collect();
+        let batch: Vec<UserOperation<QueuedDocument>> = self
+            .gate
+            .admit(docs.documents)
+            .into_iter()
+            .map(UserOperation::Add)
+            .collect();
         self.writer.run(batch)?;
         Ok(())
     }

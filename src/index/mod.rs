@@ -16,6 +16,7 @@ mod build;
 mod checked;
 pub mod documents;
 pub mod generation;
+mod in_flight;
 pub mod manifest;
 pub mod schema;
 pub mod stats;
