@@ -23,9 +23,11 @@ pub mod stats;
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use tantivy::{Index, ReloadPolicy, Searcher};
+use tantivy::columnar::StrColumn;
+use tantivy::{Index, ReloadPolicy, Searcher, SegmentOrdinal};
 
 pub use build::{build, BuildOptions, BuildReport, FileProblem};
 pub use documents::{BriefRecord, StoredPassage, StoredReader};
@@ -192,9 +194,29 @@ pub struct OpenIndex {
     pub state: IndexState,
     pub dir: PathBuf,
     pub generation_dir: PathBuf,
+    /// Each segment's `brief` key column, opened on first use. Opening a
+    /// string column reads its dictionary's index (100-200k instructions
+    /// for the key column of a large segment), and every search opened it
+    /// for every segment: a tenth of a rare name's search in process on
+    /// 100,000 briefs. Kept here, a server or a program that searches the
+    /// same open index again opens it once.
+    brief_columns: Vec<OnceLock<Option<StrColumn>>>,
 }
 
 impl OpenIndex {
+    /// The `brief` key column of segment `segment` (`None` when the
+    /// segment holds no key, or there is no such segment).
+    pub fn brief_column(&self, segment: SegmentOrdinal) -> tantivy::Result<Option<StrColumn>> {
+        let Some(cell) = self.brief_columns.get(segment as usize) else {
+            return Ok(None);
+        };
+        if let Some(column) = cell.get() {
+            return Ok(column.clone());
+        }
+        let column = self.searcher.segment_reader(segment).fast_fields().str("brief")?;
+        Ok(cell.get_or_init(|| column).clone())
+    }
+
     /// Exact BM25 statistics for this index (see [`stats`]).
     pub fn statistics(&self) -> ExactStatistics<'_> {
         ExactStatistics::new(&self.searcher, self.fields, &self.state)
@@ -367,6 +389,7 @@ fn open_generation_unguarded(dir: &Path, name: &str, read_only: bool) -> Result<
         .try_into()
         .map_err(|e| open_error(dir, e))?;
     let searcher = reader.searcher();
+    let brief_columns = searcher.segment_readers().iter().map(|_| OnceLock::new()).collect();
     Ok(OpenIndex {
         index,
         searcher,
@@ -374,6 +397,7 @@ fn open_generation_unguarded(dir: &Path, name: &str, read_only: bool) -> Result<
         state,
         dir: dir.to_path_buf(),
         generation_dir,
+        brief_columns,
     })
 }
 

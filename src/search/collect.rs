@@ -23,6 +23,7 @@ use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader}
 
 use super::ranking::{BriefEvidence, Recency, SegmentBriefs};
 use super::seek_union::SeekUnion;
+use crate::index::OpenIndex;
 
 /// What ranks hits first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,8 @@ pub struct TopPassages<'a> {
     /// pass then offers every match to the threshold itself instead of
     /// letting tantivy skip any (see [`may_skip`]).
     pub count_into: Option<&'a AtomicU64>,
+    /// The index searched, for its brief key columns.
+    pub open: &'a OpenIndex,
 }
 
 /// Whether tantivy's pass over `query` may skip matches that cannot enter
@@ -240,7 +243,7 @@ impl Collector for TopPassages<'_> {
             per_brief: self.per_brief.max(1),
             order: self.order,
             segment,
-            briefs: fast.str("brief")?,
+            briefs: self.open.brief_column(segment)?,
             ordinals: fast.u64("ordinal")?,
             dates: fast.date("date")?,
             heap: BinaryHeap::with_capacity(self.limit + 1),
@@ -338,7 +341,7 @@ fn by_place(a: &Ranked, b: &Ranked) -> Ordering {
 /// runs of equal rank and score that span segments and reach into the
 /// first `limit` (browsing by date makes long runs of one day; scored
 /// queries seldom tie across segments).
-pub fn settle(ranked: &mut Vec<Ranked>, limit: usize, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+pub fn settle(ranked: &mut Vec<Ranked>, limit: usize, open: &OpenIndex) -> tantivy::Result<()> {
     let mut start = 0;
     while start < ranked.len().min(limit) {
         let mut end = start + 1;
@@ -347,7 +350,7 @@ pub fn settle(ranked: &mut Vec<Ranked>, limit: usize, searcher: &tantivy::Search
         }
         let run = &mut ranked[start..end];
         if run.iter().any(|r| r.address.segment_ord != run[0].address.segment_ord) {
-            name_briefs(run, searcher)?;
+            name_briefs(run, open)?;
             run.sort_by(|a, b| a.brief.cmp(&b.brief).then(a.ordinal.cmp(&b.ordinal)));
         }
         start = end;
@@ -357,21 +360,10 @@ pub fn settle(ranked: &mut Vec<Ranked>, limit: usize, searcher: &tantivy::Search
 }
 
 /// Fills in the brief key of every hit that does not have it yet.
-pub fn name_briefs(ranked: &mut [Ranked], searcher: &tantivy::Searcher) -> tantivy::Result<()> {
-    let mut columns: Vec<Option<Option<StrColumn>>> = vec![None; searcher.segment_readers().len()];
+pub fn name_briefs(ranked: &mut [Ranked], open: &OpenIndex) -> tantivy::Result<()> {
     let mut bytes = Vec::new();
     for hit in ranked.iter_mut().filter(|r| r.brief.is_empty()) {
-        let segment = hit.address.segment_ord as usize;
-        let column = match &columns[segment] {
-            Some(column) => column,
-            None => columns[segment].insert(
-                searcher
-                    .segment_reader(hit.address.segment_ord)
-                    .fast_fields()
-                    .str("brief")?,
-            ),
-        };
-        if let Some(column) = column {
+        if let Some(column) = open.brief_column(hit.address.segment_ord)? {
             bytes.clear();
             if column.dictionary().ord_to_term(hit.brief_ord, &mut bytes)? {
                 hit.brief = String::from_utf8_lossy(&bytes).into_owned();

@@ -362,11 +362,12 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
             evidence: evidence.as_ref(),
             recency,
             count_into: count_into.take(),
+            open,
         };
         let mut ranked = open
             .searcher
             .search_with_statistics_provider(&*query, &top, &statistics)?;
-        collect::settle(&mut ranked, fetch, &open.searcher)?;
+        collect::settle(&mut ranked, fetch, open)?;
         if request.keep_duplicates {
             break ranked.into_iter().map(|r| (r, Vec::new())).collect::<Vec<_>>();
         }
@@ -378,7 +379,7 @@ fn rank<'a>(open: &'a OpenIndex, request: &SearchRequest, parsed: &ParsedQuery) 
         fetch = fetch.saturating_mul(4);
     };
     let (mut hits, copies): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
-    collect::name_briefs(&mut hits, &open.searcher)?;
+    collect::name_briefs(&mut hits, open)?;
     let kept: Vec<_> = hits.into_iter().zip(copies).collect();
     Ok(Ranked {
         query,
