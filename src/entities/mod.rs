@@ -1612,6 +1612,49 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_word_resolves_to_the_one_name_it_opens() {
+        let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let names = [
+            ("Wang Yi", v("Wang Yi")),
+            ("Amir Khan Muttaqi", v("Amir Khan Muttaqi")),
+            ("Amir Khan Muttaqi", v("Amir Khan Mottaki")),
+        ];
+        let full = FullNames::new(names.iter().map(|(n, t)| (n.to_string(), t.clone())));
+        assert_eq!(full.opened_by("Wang").map(String::as_str), Some("Wang Yi"));
+        assert_eq!(full.opened_by("Amir").map(String::as_str), Some("Amir Khan Muttaqi"));
+        assert_eq!(full.opened_by("Yi"), None);
+        // A form of a known name as the brief writes it holds its surname.
+        let mottaki = full
+            .candidates(&v("Mottaki"))
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(mottaki, ["Amir Khan Muttaqi"]);
+        // Two names opened by one word: neither.
+        let two = [
+            ("Amir Khan Muttaqi", v("Amir Khan Muttaqi")),
+            ("Amir Ali", v("Amir Ali")),
+        ];
+        let full = FullNames::new(two.iter().map(|(n, t)| (n.to_string(), t.clone())));
+        assert_eq!(full.opened_by("Amir"), None);
+    }
+
+    #[test]
+    fn a_name_before_a_head_word_is_part_of_a_longer_name() {
+        let text = "the Karimzada Institute and Karimzada said and Karimzada airport";
+        let at = |n: usize| {
+            let start = text.match_indices("Karimzada").nth(n).map_or(0, |(i, _)| i);
+            (start, start + "Karimzada".len())
+        };
+        let (s, e) = at(0);
+        assert!(!surname_at(text, s, e));
+        let (s, e) = at(1);
+        assert!(surname_at(text, s, e));
+        // Only a capitalised head word makes a longer name.
+        let (s, e) = at(2);
+        assert!(surname_at(text, s, e));
+    }
+
+    #[test]
     fn person_like_country_names() {
         assert!(in_person_name("star Michael Jordan scored", 13, 19));
         assert!(in_person_name("with Chad Smith today", 5, 9));

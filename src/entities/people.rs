@@ -1052,6 +1052,13 @@ mod tests {
     }
 
     #[test]
+    fn ranks_are_titles_and_suffixes_keep_their_dot() {
+        assert_eq!(names("Captain Farid Ahmadi led the patrol"), ["Farid Ahmadi"]);
+        assert_eq!(names("the 2nd Lieutenant Daulet Seitov said"), ["Daulet Seitov"]);
+        assert_eq!(names("Colonel Daniyar Seitov Jr. said"), ["Daniyar Seitov Jr."]);
+    }
+
+    #[test]
     fn roles_and_weekdays_are_not_names() {
         assert!(names("the Foreign Affairs Minister said on Monday").is_empty());
         assert!(names("Related Posts DONATE NOW").is_empty());
