@@ -195,19 +195,7 @@ fn extractor_counts(x: &Extractor, docs: &[Vec<Sentence>]) -> (Counts, Counts) {
     use std::collections::BTreeMap;
     let (mut people, mut orgs) = (Counts::default(), Counts::default());
     for doc in docs {
-        let texts: Vec<String> = doc.iter().map(|s| s.words.join(" ")).collect();
-        let passages: Vec<Passage> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Passage {
-                ordinal: i as u32,
-                heading: None,
-                text: t.clone(),
-                lines: (i as u32 + 1, i as u32 + 1),
-                page: None,
-            })
-            .collect();
-        let e = x.extract(&Brief::new("doc.txt"), &passages);
+        let e = extract_doc(x, doc);
         for (s, found) in doc.iter().zip(&e.passages) {
             let gold = spans_of(&s.labels);
             for (facet, kind, counts) in [
@@ -249,6 +237,84 @@ fn extractor_counts(x: &Extractor, docs: &[Vec<Sentence>]) -> (Counts, Counts) {
         }
     }
     (people, orgs)
+}
+
+/// The whole extractor's output on a document: each sentence a passage.
+fn extract_doc(x: &Extractor, doc: &[Sentence]) -> briefs::entities::BriefEntities {
+    let passages: Vec<Passage> = doc
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Passage {
+            ordinal: i as u32,
+            heading: None,
+            text: s.words.join(" "),
+            lines: (i as u32 + 1, i as u32 + 1),
+            page: None,
+        })
+        .collect();
+    x.extract(&Brief::new("doc.txt"), &passages)
+}
+
+/// Debug listing (`TAGGER_PDEBUG=1`, dev only): for WikiGold dev, every
+/// gold person with whether the tagger alone accepts it at its threshold
+/// and whether the whole extractor finds it, and every person the
+/// extractor finds that is not gold, with how it was found.
+fn person_gap(x: &Extractor, tagger: &Tagger, docs: &[Vec<Sentence>], threshold: f32) {
+    for d in docs {
+        let doc = voted_doc_words(tagger, d);
+        let e = extract_doc(x, d);
+        for (sent, found) in d.iter().zip(&e.passages) {
+            let words: Vec<&str> = sent.words.iter().map(String::as_str).collect();
+            let gold: Vec<String> = spans_of(&sent.labels)
+                .into_iter()
+                .filter(|g| g.2 == EntityType::Person)
+                .map(|(a, b, _)| words[a..=b].join(" "))
+                .collect();
+            let accepted: Vec<String> = tagger
+                .tag_tokens_in(&words, &doc)
+                .into_iter()
+                .filter(|sp| sp.kind == EntityType::Person && sp.score >= threshold)
+                .map(|sp| words[sp.first..=sp.last].join(" "))
+                .collect();
+            let people: Vec<String> = found
+                .mentions
+                .iter()
+                .filter(|m| m.facet == "person")
+                .map(|m| format!("{}={}<{:?} {:?}>", m.text, m.value, m.via, m.margin.map(|x| x.0)))
+                .collect();
+            let others: Vec<String> = found
+                .mentions
+                .iter()
+                .filter(|m| m.facet != "person")
+                .map(|m| format!("{}:{}", m.facet, m.text))
+                .collect();
+            let got = |t: &str| found.mentions.iter().any(|m| m.facet == "person" && m.text == t);
+            for g in &gold {
+                println!(
+                    "PGOLD tagger={} extractor={} {g} || ext {:?} | other {:?}",
+                    accepted.contains(g) as u8,
+                    got(g) as u8,
+                    people,
+                    others
+                );
+            }
+            for m in found.mentions.iter().filter(|m| m.facet == "person") {
+                if !gold.contains(&m.text) {
+                    println!(
+                        "PFP {:?} {:?} tagger={} {} -> {} || gold {:?} | accepted {:?} | S: {}",
+                        m.via,
+                        m.margin.map(|x| x.0),
+                        accepted.contains(&m.text) as u8,
+                        m.text,
+                        m.value,
+                        gold,
+                        accepted,
+                        words.join(" ")
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -813,6 +879,11 @@ fn main() -> Result<()> {
         }
     }
     if args.dev_only {
+        if let (Some(x), Some(_)) = (&extractor, std::env::var_os("TAGGER_PDEBUG")) {
+            if let Some(s) = sets.first() {
+                person_gap(x, tagger, &s.dev, thresholds[0]);
+            }
+        }
         if std::env::var_os("TAGGER_XDEBUG").is_some() {
             // The organisations the tagger alone accepts on WikiGold dev.
             for d in sets.iter().take(1).flat_map(|s| &s.dev) {

@@ -157,6 +157,16 @@ fn people_named_jordan_or_chad_are_not_countries() {
 }
 
 #[test]
+fn a_person_named_salvador_is_not_el_salvador() {
+    let x = extractor();
+    let a = brief(
+        &x,
+        &["The biologist Salvador Mendoza, a professor in Almaty, led the survey."],
+    );
+    assert!(!countries(&a).contains(&country(&x, "SV")), "{:?}", countries(&a));
+}
+
+#[test]
 fn jordan_as_a_party_to_talks_is_the_country() {
     let x = extractor();
     let a = brief(&x, &["Officials held talks with Jordan and Egypt on water sharing."]);
@@ -615,4 +625,57 @@ fn name_word(n: usize) -> String {
         }
     }
     word
+}
+
+// ---- Surnames and short forms across a brief (round 8 of the tagger work)
+
+#[test]
+fn a_surname_two_people_share_goes_to_the_one_named_first() {
+    let x = extractor();
+    let a = brief(
+        &x,
+        &[
+            "Foreign Minister Farhod Nazarov opened the talks in Dushanbe on Monday.",
+            "His brother, Deputy Finance Minister Rustam Nazarov, attended as well.",
+            "Nazarov said the border crossing would reopen next month.",
+        ],
+    );
+    let people = actors_of(&a, ActorKind::Person);
+    assert!(
+        people.contains("Farhod Nazarov") && people.contains("Rustam Nazarov"),
+        "{people:?}"
+    );
+    assert_eq!(passage_actors(&a, 2, ActorKind::Person), set(&["Farhod Nazarov"]));
+    assert!(!people.contains("Nazarov"), "{people:?}");
+}
+
+#[test]
+fn a_known_name_written_otherwise_joins_its_surname() {
+    // The list spells him "Muttaqi" and knows "Amir Khan Mottaki" as an
+    // alias; "Mottaki" alone is his, not a person of its own.
+    let x = extractor();
+    let a = brief(
+        &x,
+        &[
+            "Amir Khan Mottaki arrived in Islamabad on Friday for two days of talks.",
+            "Foreign Minister Mottaki then met traders from Peshawar.",
+        ],
+    );
+    assert_eq!(actors_of(&a, ActorKind::Person), set(&["Amir Khan Muttaqi"]));
+    assert_eq!(passage_actors(&a, 1, ActorKind::Person), set(&["Amir Khan Muttaqi"]));
+}
+
+#[test]
+fn a_surname_inside_an_institution_name_is_not_its_owner() {
+    let x = extractor();
+    let a = brief(
+        &x,
+        &[
+            "Interior Minister Anwar Karimzada visited Herat on Sunday.",
+            "Students of the Karimzada Institute of Technology marched through Kabul.",
+        ],
+    );
+    assert!(actors_of(&a, ActorKind::Person).contains("Anwar Karimzada"));
+    let second = passage_actors(&a, 1, ActorKind::Person);
+    assert!(second.is_empty(), "{second:?} {:?}", a.entities[1].mentions);
 }

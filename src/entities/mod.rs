@@ -299,7 +299,7 @@ const NOT_PLACES: &[&str] = &[
 ];
 
 /// First-name-like country names: not a country when they sit in a person's name.
-const PERSON_LIKE_COUNTRIES: &[&str] = &["Jordan", "Chad", "Georgia", "Israel", "India", "Kenya"];
+const PERSON_LIKE_COUNTRIES: &[&str] = &["Jordan", "Chad", "Georgia", "Israel", "India", "Kenya", "Salvador"];
 
 /// Words near "Georgia" that mean the US state.
 const US_STATE_CONTEXT: &[&str] = &[
@@ -815,6 +815,9 @@ pub struct Extractor {
 /// A person mention before names are joined across the brief.
 struct PersonMention {
     passage: usize,
+    /// Byte offset in its passage: with the passage, where the name is
+    /// first written in the brief.
+    start: usize,
     text: String,
     tokens: Vec<String>,
     known: Option<usize>,
@@ -914,6 +917,24 @@ fn coordinated_name_start(
     Some(run_start)
 }
 
+/// True when the capitalised word right after `end` is the head word of a
+/// place's or an organisation's name ("Watson School", "Morris Playfield",
+/// "Touma Institute"): the name before it is part of that longer name, not
+/// a mention of the person.
+fn head_word_after(text: &str, end: usize) -> bool {
+    let Some(rest) = text[end..].strip_prefix(' ') else {
+        return false;
+    };
+    let word = rest.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    word.chars().next().is_some_and(char::is_uppercase) && tagger::spans::head_class(word) != 0
+}
+
+/// A surname found at `start..end` mentions its owner: a whole word, not
+/// the start of a place's or an organisation's name.
+fn surname_at(text: &str, start: usize, end: usize) -> bool {
+    on_word_bounds(text, start, end) && !head_word_after(text, end)
+}
+
 /// True when `a` and `b` (byte spans) overlap.
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
@@ -952,25 +973,35 @@ fn name_within(short: &[String], long: &[String]) -> bool {
 
 /// The distinct full names of a brief's people, indexed by their folded last
 /// word, so that finding the fuller forms of a name looks at the few names
-/// that can contain it instead of all of them.
+/// that can contain it instead of all of them. Each is kept with the words
+/// of its canonical form and of every form the brief writes it in ("Serdar
+/// Berdimuhamedov" for the listed "Serdar Berdimuhamedow"), so that a
+/// surname written as the brief writes it joins the canonical name.
 struct FullNames {
     by_last: HashMap<String, Vec<(String, Vec<String>)>>,
     /// Names whose last word is an initial: compatible with many last words.
     by_initial: Vec<(String, Vec<String>)>,
+    /// Folded first word of each name of two words or more, to its names.
+    by_first: HashMap<String, BTreeSet<String>>,
 }
 
 impl FullNames {
-    fn new(names: impl Iterator<Item = String>) -> FullNames {
-        let distinct: BTreeSet<String> = names.collect();
+    /// `names`: canonical name and the words of one form of it.
+    fn new(names: impl Iterator<Item = (String, Vec<String>)>) -> FullNames {
+        let distinct: BTreeSet<(String, Vec<String>)> = names.collect();
         let mut full = FullNames {
             by_last: HashMap::new(),
             by_initial: Vec::new(),
+            by_first: HashMap::new(),
         };
-        for name in distinct {
-            let tokens: Vec<String> = name.split_whitespace().map(str::to_string).collect();
-            let Some(last) = tokens.last() else {
+        for (name, tokens) in distinct {
+            let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
                 continue;
             };
+            if tokens.len() >= 2 && !is_initial_word(first) {
+                let key = crate::tokenize::normalise(first);
+                full.by_first.entry(key).or_default().insert(name.clone());
+            }
             if is_initial_word(last) {
                 full.by_initial.push((name, tokens));
             } else {
@@ -979,6 +1010,18 @@ impl FullNames {
             }
         }
         full
+    }
+
+    /// The one name of the brief that `word` opens: a given name written
+    /// alone ("Amir" for Amir Khan Muttaqi in a cut title), or a surname
+    /// written first ("Wang" for Wang Yi). `None` when no name or two
+    /// names open with it.
+    fn opened_by(&self, word: &str) -> Option<&String> {
+        let names = self.by_first.get(&crate::tokenize::normalise(word))?;
+        match names.len() {
+            1 => names.iter().next(),
+            _ => None,
+        }
     }
 
     /// Names that may contain `tokens` (same folded last word, or an initial).
@@ -1118,7 +1161,7 @@ impl Extractor {
                 }
                 tagger::EntityType::Person => {
                     let tokens = people::name_tokens(surface);
-                    if !people::plausible_name(&tokens) {
+                    if !people::plausible_name(&tokens) || head_word_after(text, span.end) {
                         continue;
                     }
                     let known = g
@@ -1128,6 +1171,7 @@ impl Extractor {
                         .filter(|&i| g.actors[i].kind == ActorKind::Person);
                     out.push(Tagged::Person(PersonMention {
                         passage: pi,
+                        start: span.start,
                         text: surface.to_string(),
                         tokens,
                         known,
@@ -1233,6 +1277,7 @@ impl Extractor {
                     ActorKind::Org => org_mentions.push((pi, idx, text[start..end].to_string())),
                     ActorKind::Person => person_mentions.push(PersonMention {
                         passage: pi,
+                        start,
                         text: text[start..end].to_string(),
                         tokens: actor.name.split_whitespace().map(str::to_string).collect(),
                         known: Some(idx),
@@ -1265,6 +1310,7 @@ impl Extractor {
                 claimed.push((candidate.start, candidate.end));
                 person_mentions.push(PersonMention {
                     passage: pi,
+                    start: candidate.start,
                     text: text[candidate.start..candidate.end].to_string(),
                     tokens: candidate.tokens,
                     known,
@@ -1302,9 +1348,26 @@ impl Extractor {
         }
 
         // Join the names of the brief: the fullest form of a name is its canonical one.
-        let full_names = FullNames::new(person_mentions.iter().map(|m| match m.known {
-            Some(idx) => g.actors[idx].name.clone(),
-            None => m.tokens.join(" "),
+        // Where each name is first written in the brief (passage, offset):
+        // a surname two people share goes to the one named first.
+        let mut first_named: HashMap<String, (usize, usize)> = HashMap::new();
+        for m in &person_mentions {
+            let name = match m.known {
+                Some(idx) => g.actors[idx].name.clone(),
+                None => m.tokens.join(" "),
+            };
+            let at = first_named.entry(name).or_insert((m.passage, m.start));
+            *at = (*at).min((m.passage, m.start));
+        }
+        let named_at = |name: &str| first_named.get(name).copied().unwrap_or((usize::MAX, usize::MAX));
+        let full_names = FullNames::new(person_mentions.iter().flat_map(|m| {
+            let name = match m.known {
+                Some(idx) => g.actors[idx].name.clone(),
+                None => m.tokens.join(" "),
+            };
+            let canonical: Vec<String> = name.split_whitespace().map(str::to_string).collect();
+            let written = people::name_tokens(&m.text);
+            [(name.clone(), canonical), (name, written)]
         }));
         let resolve = |tokens: &[String], known: Option<usize>| -> Option<String> {
             if let Some(idx) = known {
@@ -1316,11 +1379,30 @@ impl Extractor {
                 .map(|(name, _)| name)
                 .collect();
             match fuller.len() {
+                0 if tokens.len() == 1 => Some(
+                    full_names
+                        .opened_by(&tokens[0])
+                        .cloned()
+                        .unwrap_or_else(|| tokens.join(" ")),
+                ),
                 0 => Some(tokens.join(" ")),
                 1 => fuller.into_iter().next().cloned(),
+                // A lone surname that two people of the brief share ("Sharif"
+                // after Nawaz and Shehbaz Sharif, or "Stoloff" after Ben and
+                // Benjamin Stoloff) names the one the brief introduced first,
+                // its subject: a relative named later is named in full again
+                // when meant. Longer forms stay unresolved.
+                _ if tokens.len() == 1 => fuller.into_iter().min_by_key(|n| named_at(n)).cloned(),
                 _ => None,
             }
         };
+        // The passages where the tagger accepted each word as a name alone.
+        let mut lone_tagged: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+        for m in person_mentions.iter().filter(|m| m.via == Via::Tagger) {
+            if let [word] = m.tokens.as_slice() {
+                lone_tagged.entry(word.as_str()).or_default().insert(m.passage);
+            }
+        }
         // Each person's mentions: passage, text, how found, tagger margin.
         type Found = Vec<(usize, String, Via, Option<f32>)>;
         let mut persons: BTreeMap<String, Found> = BTreeMap::new();
@@ -1329,8 +1411,14 @@ impl Extractor {
             let Some(name) = resolve(&m.tokens, m.known) else {
                 continue;
             };
-            // A lone surname stands only if it joined a full name or a cue vouched for it.
-            if single && m.known.is_none() && name == m.tokens[0] && !m.strong {
+            // A lone surname stands only if it joined a full name, a cue
+            // vouched for it, or the tagger accepted it alone in two passages
+            // or more ("Langejans" all through a brief whose one full
+            // mention the tagger missed). Once is not enough: "Qasim" in
+            // "the ports of Karachi, Gwadar and Qasim" passes the threshold.
+            let repeated = || lone_tagged.get(m.tokens[0].as_str()).is_some_and(|p| p.len() >= 2);
+            if single && m.known.is_none() && name == m.tokens[0] && !m.strong && !(m.via == Via::Tagger && repeated())
+            {
                 continue;
             }
             // An unknown name that is a country's or a known organisation's name is not a person.
@@ -1356,10 +1444,20 @@ impl Extractor {
             }
             acc
         });
-        let linkable: Vec<(&String, &String)> = surnames
+        // A surname several people share goes to the one named first (as in
+        // `resolve`). With it, the passages that name any of its owners in
+        // full: there the surname is part of that full name.
+        let linkable: Vec<(&String, &String, BTreeSet<usize>)> = surnames
             .iter()
-            .filter(|(surname, owners)| owners.len() == 1 && g.resolve_country(surname).is_none())
-            .map(|(surname, owners)| (surname, owners[0]))
+            .filter(|(surname, _)| g.resolve_country(surname).is_none())
+            .filter_map(|(surname, owners)| {
+                let owner = owners.iter().min_by_key(|o| named_at(o))?;
+                let named_in = owners
+                    .iter()
+                    .flat_map(|o| persons[*o].iter().map(|(p, ..)| *p))
+                    .collect();
+                Some((surname, *owner, named_in))
+            })
             .collect();
         let mut extra: Vec<(String, usize, String)> = Vec::new();
         if !linkable.is_empty() {
@@ -1368,35 +1466,31 @@ impl Extractor {
             // building an automaton costs more than it saves.
             const AUTOMATON_FROM: usize = 16;
             let matcher = (linkable.len() >= AUTOMATON_FROM)
-                .then(|| build_matcher(&linkable.iter().map(|(s, _)| (*s).clone()).collect::<Vec<_>>()));
-            let named_in: BTreeMap<&String, BTreeSet<usize>> = linkable
-                .iter()
-                .map(|(_, owner)| (*owner, persons[*owner].iter().map(|(p, ..)| *p).collect()))
-                .collect();
+                .then(|| build_matcher(&linkable.iter().map(|(s, ..)| (*s).clone()).collect::<Vec<_>>()));
             for (pi, text) in texts.iter().enumerate() {
                 let mut found: BTreeSet<usize> = BTreeSet::new();
                 match &matcher {
                     Some(matcher) => {
                         for m in matcher.find_iter(text.as_str()) {
-                            if on_word_bounds(text, m.start(), m.end()) {
+                            if surname_at(text, m.start(), m.end()) {
                                 found.insert(m.pattern().as_usize());
                             }
                         }
                     }
                     None => {
-                        for (k, (surname, _)) in linkable.iter().enumerate() {
+                        for (k, (surname, ..)) in linkable.iter().enumerate() {
                             let mut hits = text.match_indices(surname.as_str());
-                            if hits.any(|(s, m)| on_word_bounds(text, s, s + m.len())) {
+                            if hits.any(|(s, m)| surname_at(text, s, s + m.len())) {
                                 found.insert(k);
                             }
                         }
                     }
                 }
                 for k in found {
-                    let (surname, owner) = linkable[k];
+                    let (surname, owner, named_in) = &linkable[k];
                     // A passage that names the person in full needs no surname mention.
-                    if !named_in[owner].contains(&pi) {
-                        extra.push((owner.clone(), pi, surname.clone()));
+                    if !named_in.contains(&pi) {
+                        extra.push((owner.to_string(), pi, surname.to_string()));
                     }
                 }
             }
@@ -1515,6 +1609,49 @@ mod tests {
         assert!(name_within(&v("S. Jaishankar"), &v("Subrahmanyam Jaishankar")));
         assert!(name_within(&v("Muttaqi"), &v("Amir Khan Muttaqi")));
         assert!(!name_within(&v("Amir Khan"), &v("Amir Khan Muttaqi")));
+    }
+
+    #[test]
+    fn a_lone_word_resolves_to_the_one_name_it_opens() {
+        let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let names = [
+            ("Wang Yi", v("Wang Yi")),
+            ("Amir Khan Muttaqi", v("Amir Khan Muttaqi")),
+            ("Amir Khan Muttaqi", v("Amir Khan Mottaki")),
+        ];
+        let full = FullNames::new(names.iter().map(|(n, t)| (n.to_string(), t.clone())));
+        assert_eq!(full.opened_by("Wang").map(String::as_str), Some("Wang Yi"));
+        assert_eq!(full.opened_by("Amir").map(String::as_str), Some("Amir Khan Muttaqi"));
+        assert_eq!(full.opened_by("Yi"), None);
+        // A form of a known name as the brief writes it holds its surname.
+        let mottaki = full
+            .candidates(&v("Mottaki"))
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(mottaki, ["Amir Khan Muttaqi"]);
+        // Two names opened by one word: neither.
+        let two = [
+            ("Amir Khan Muttaqi", v("Amir Khan Muttaqi")),
+            ("Amir Ali", v("Amir Ali")),
+        ];
+        let full = FullNames::new(two.iter().map(|(n, t)| (n.to_string(), t.clone())));
+        assert_eq!(full.opened_by("Amir"), None);
+    }
+
+    #[test]
+    fn a_name_before_a_head_word_is_part_of_a_longer_name() {
+        let text = "the Karimzada Institute and Karimzada said and Karimzada airport";
+        let at = |n: usize| {
+            let start = text.match_indices("Karimzada").nth(n).map_or(0, |(i, _)| i);
+            (start, start + "Karimzada".len())
+        };
+        let (s, e) = at(0);
+        assert!(!surname_at(text, s, e));
+        let (s, e) = at(1);
+        assert!(surname_at(text, s, e));
+        // Only a capitalised head word makes a longer name.
+        let (s, e) = at(2);
+        assert!(surname_at(text, s, e));
     }
 
     #[test]

@@ -75,7 +75,8 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
         // Trailing punctuation is not part of the word, except the dot of an
         // initial ("S.") or of a known abbreviation ("Dr.").
         while let Some(last) = word.chars().last() {
-            let keep_dot = last == '.' && (is_initial(word) || cue_bits(word) & HONORIFIC != 0);
+            let keep_dot =
+                last == '.' && (is_initial(word) || cue_bits(word) & HONORIFIC != 0 || NAME_SUFFIXES.contains(&word));
             if matches!(last, '-' | '\'' | '\u{2019}' | '.' | '\u{200c}') && !keep_dot {
                 word = &word[..word.len() - last.len_utf8()];
             } else {
@@ -95,6 +96,15 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
     }
     out
 }
+
+/// Generational suffixes that end a name with their dot ("Clay Tice Jr."),
+/// as the tagger and labelled data write them.
+const NAME_SUFFIXES: &[&str] = &["Jr.", "Sr."];
+
+/// Military ranks: titles before a name like [`HONORIFICS`] ("Captain
+/// Farid Ahmadi" names Farid Ahmadi), kept out of that list because the
+/// tagger's lexicon reads it and its weights were trained on it.
+const RANKS: &[&str] = &["lieutenant", "captain", "capt."];
 
 fn is_initial(word: &str) -> bool {
     let mut chars = word.chars();
@@ -743,7 +753,7 @@ fn lists() -> &'static WordLists {
     static LISTS: OnceLock<WordLists> = OnceLock::new();
     LISTS.get_or_init(|| {
         let mut cues: FxHashMap<&'static str, u8> = FxHashMap::default();
-        for w in HONORIFICS {
+        for w in HONORIFICS.iter().chain(RANKS) {
             *cues.entry(w).or_default() |= HONORIFIC;
         }
         for w in ROLES {
@@ -1039,6 +1049,13 @@ mod tests {
             ["S. Jaishankar"]
         );
         assert_eq!(names("— Dr. S. Jaishankar (@DrSJaishankar)"), ["S. Jaishankar"]);
+    }
+
+    #[test]
+    fn ranks_are_titles_and_suffixes_keep_their_dot() {
+        assert_eq!(names("Captain Farid Ahmadi led the patrol"), ["Farid Ahmadi"]);
+        assert_eq!(names("the 2nd Lieutenant Daulet Seitov said"), ["Daulet Seitov"]);
+        assert_eq!(names("Colonel Daniyar Seitov Jr. said"), ["Daniyar Seitov Jr."]);
     }
 
     #[test]
