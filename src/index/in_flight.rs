@@ -4,12 +4,13 @@
 //! and its indexing threads, and a brief is one batch. Whenever indexing is
 //! slower than reading (while both indexing threads write their segments,
 //! or when extraction is cheap), that queue fills with analysed documents
-//! (terms, stored text, the brief's text): 10,000 generated briefs are
-//! about 80 MB, 10,000 long reports gigabytes. The writer gives no way to
-//! see how full its queue is, so each document carries a ticket for its
-//! estimated size: the ticket is dropped once an indexing thread has
-//! indexed the document, and [`Gate::admit`] blocks the producer while the
-//! documents in flight exceed [`MAX_BYTES_IN_FLIGHT`]. Measured on 100,000
+//! (terms, stored text, the brief's text) of up to 10,000 briefs: for
+//! long reports, gigabytes. The writer gives no way to see how full its
+//! queue is, so each document carries a ticket for its estimated size: the
+//! ticket is dropped once an indexing thread has indexed the document, and
+//! [`Gate::admit`] blocks the producer while the documents in flight exceed
+//! [`MAX_BYTES_IN_FLIGHT`]. Only the gate makes a [`QueuedDocument`], and
+//! the build's writer takes nothing else. Measured on 100,000
 //! generated briefs built without extraction (the writer then is the
 //! bottleneck throughout): peak anonymous memory 595 -> 518 MB.
 
