@@ -38,7 +38,6 @@ use briefs::entities::tagger::train::{
 };
 use briefs::entities::tagger::{EntityType, Lexicon, Model, Tagger};
 use briefs::entities::{Extractor, Gazetteer};
-use briefs::passage::Passage;
 
 #[derive(Parser)]
 #[command(about = "Train the briefs person/org/location tagger")]
@@ -241,17 +240,7 @@ fn extractor_counts(x: &Extractor, docs: &[Vec<Sentence>]) -> (Counts, Counts) {
 
 /// The whole extractor's output on a document: each sentence a passage.
 fn extract_doc(x: &Extractor, doc: &[Sentence]) -> briefs::entities::BriefEntities {
-    let passages: Vec<Passage> = doc
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Passage {
-            ordinal: i as u32,
-            heading: None,
-            text: s.words.join(" "),
-            lines: (i as u32 + 1, i as u32 + 1),
-            page: None,
-        })
-        .collect();
+    let passages = briefs::passage::one_per_line(doc.iter().map(|s| s.words.join(" ")));
     x.extract(&Brief::new("doc.txt"), &passages)
 }
 

@@ -31,6 +31,23 @@ pub struct Passage {
     pub page: Option<u32>,
 }
 
+/// Texts already cut into passages, one per line: passage `i` is line
+/// `i + 1`. For text that comes cut (the sentences of a labelled data set,
+/// paragraphs written for a test), where the brief parser is not wanted.
+pub fn one_per_line<S: Into<String>>(texts: impl IntoIterator<Item = S>) -> Vec<Passage> {
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Passage {
+            ordinal: i as u32,
+            heading: None,
+            text: text.into(),
+            lines: (i as u32 + 1, i as u32 + 1),
+            page: None,
+        })
+        .collect()
+}
+
 /// Cuts `brief` into passages of at most `max_words` words and
 /// [`MAX_PASSAGE_BYTES`] bytes. Passages end at sentence ends where they can;
 /// a sentence longer than the bound is cut at word bounds, and a word longer

@@ -11,7 +11,6 @@ use std::path::Path;
 use briefs::analyse::{analyse, AnalysedBrief};
 use briefs::corpus::Brief;
 use briefs::entities::{ActorKind, BriefEntities, Extractor, Gazetteer};
-use briefs::passage::Passage;
 
 /// A neutral headline, so the title adds no entity of its own.
 const HEADLINE: &str = "Weekly Desk Notes";
@@ -79,17 +78,7 @@ fn path(parts: &[&str]) -> Vec<String> {
 /// would drop boilerplate such as "Related Posts" before extraction).
 fn extract_raw(x: &Extractor, texts: &[&str]) -> BriefEntities {
     let brief = Brief::new("raw.txt");
-    let passages: Vec<Passage> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Passage {
-            ordinal: i as u32,
-            heading: None,
-            text: t.to_string(),
-            lines: (i as u32 + 1, i as u32 + 1),
-            page: None,
-        })
-        .collect();
+    let passages = briefs::passage::one_per_line(texts.iter().copied());
     x.extract(&brief, &passages)
 }
 

@@ -16,7 +16,6 @@ use briefs::entities::tagger::train::{
 };
 use briefs::entities::tagger::{begin, is_inside, last, opens, unit, EntityType, Tagger, LABELS, OUTSIDE};
 use briefs::entities::{BriefEntities, Extractor, Gazetteer, Mention, Via};
-use briefs::passage::Passage;
 
 // Floors on our own labelled briefs, mention level (see QUALITY.md).
 // The tagger alone is now both stages: the second stage's threshold (set
@@ -41,17 +40,7 @@ const EXTRACTOR_ORG_RECALL: f64 = 0.70;
 
 fn extract(x: &Extractor, texts: &[&str]) -> BriefEntities {
     let brief = Brief::new("raw.txt");
-    let passages: Vec<Passage> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Passage {
-            ordinal: i as u32,
-            heading: None,
-            text: t.to_string(),
-            lines: (i as u32 + 1, i as u32 + 1),
-            page: None,
-        })
-        .collect();
+    let passages = briefs::passage::one_per_line(texts.iter().copied());
     x.extract(&brief, &passages)
 }
 
