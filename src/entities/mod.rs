@@ -1350,24 +1350,24 @@ impl Extractor {
         // Join the names of the brief: the fullest form of a name is its canonical one.
         // Where each name is first written in the brief (passage, offset):
         // a surname two people share goes to the one named first.
-        let mut first_named: HashMap<String, (usize, usize)> = HashMap::new();
-        for m in &person_mentions {
-            let name = match m.known {
+        // Each mention's name as written in full: the listed name, or its own words.
+        let full_forms: Vec<String> = person_mentions
+            .iter()
+            .map(|m| match m.known {
                 Some(idx) => g.actors[idx].name.clone(),
                 None => m.tokens.join(" "),
-            };
+            })
+            .collect();
+        let mut first_named: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (m, name) in person_mentions.iter().zip(&full_forms) {
             let at = first_named.entry(name).or_insert((m.passage, m.start));
             *at = (*at).min((m.passage, m.start));
         }
         let named_at = |name: &str| first_named.get(name).copied().unwrap_or((usize::MAX, usize::MAX));
-        let full_names = FullNames::new(person_mentions.iter().flat_map(|m| {
-            let name = match m.known {
-                Some(idx) => g.actors[idx].name.clone(),
-                None => m.tokens.join(" "),
-            };
+        let full_names = FullNames::new(person_mentions.iter().zip(&full_forms).flat_map(|(m, name)| {
             let canonical: Vec<String> = name.split_whitespace().map(str::to_string).collect();
             let written = people::name_tokens(&m.text);
-            [(name.clone(), canonical), (name, written)]
+            [(name.clone(), canonical), (name.clone(), written)]
         }));
         let resolve = |tokens: &[String], known: Option<usize>| -> Option<String> {
             if let Some(idx) = known {
