@@ -36,6 +36,13 @@ pub struct Counts {
     pub passages: u64,
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.briefs += other.briefs;
+        self.passages += other.passages;
+    }
+}
+
 /// Counts facet values over the matching passages; see the module doc.
 pub struct FacetCounter {
     /// Passage scope counts a passage's own facets; brief scope counts its
@@ -299,9 +306,7 @@ fn top_values(fruits: &[SegmentCounts], slotted: usize, limit: usize) -> std::io
                 if let btree_map::Entry::Vacant(unknown) = found.entry(name) {
                     let mut total = Counts::default();
                     for other in fruits {
-                        let counts = other.counts_of(unknown.key())?;
-                        total.briefs += counts.briefs;
-                        total.passages += counts.passages;
+                        total += other.counts_of(unknown.key())?;
                     }
                     unknown.insert(total);
                 }
@@ -388,10 +393,7 @@ impl Collector for FacetCounter {
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Vec<(String, Counts)>> {
         let regions = fruits.iter().flat_map(|f| f.regions.iter().cloned()).collect();
-        let mut out = merge_sorted_runs(regions, |total, counts| {
-            total.briefs += counts.briefs;
-            total.passages += counts.passages;
-        });
+        let mut out = merge_sorted_runs(regions);
         for slotted in 0..2 {
             out.extend(top_values(&fruits, slotted, self.limit)?);
         }
@@ -432,10 +434,7 @@ pub fn index_facets(searcher: &Searcher, root: &Facet) -> Result<BTreeMap<String
         .into_iter()
         .map(|(k, n)| (k, Counts { briefs: 0, passages: n }));
     let briefs = briefs.into_iter().map(|(k, n)| (k, Counts { briefs: n, passages: 0 }));
-    let all = merge_sorted_runs(passages.chain(briefs).collect(), |sum, c| {
-        sum.briefs += c.briefs;
-        sum.passages += c.passages;
-    });
+    let all = merge_sorted_runs(passages.chain(briefs).collect());
     // A map built from sorted pairs is built in bulk.
     Ok(all
         .into_iter()
@@ -448,12 +447,12 @@ pub fn index_facets(searcher: &Searcher, root: &Facet) -> Result<BTreeMap<String
 /// runs in linear time per run; no hashing (at 100,000 briefs the index
 /// holds 120,000 values, and hashing and sorting them again was most of
 /// `stats`).
-fn merge_sorted_runs<T>(mut pairs: Vec<(String, T)>, add: impl Fn(&mut T, T)) -> Vec<(String, T)> {
+fn merge_sorted_runs<T: std::ops::AddAssign>(mut pairs: Vec<(String, T)>) -> Vec<(String, T)> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out: Vec<(String, T)> = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
         match out.last_mut() {
-            Some(last) if last.0 == key => add(&mut last.1, value),
+            Some(last) if last.0 == key => last.1 += value,
             _ => out.push((key, value)),
         }
     }
@@ -508,7 +507,7 @@ fn doc_freqs(searcher: &Searcher, field_name: &str, root: &Facet) -> Result<Vec<
         all.append(&mut counts);
     }
     // One sorted run per segment.
-    Ok(merge_sorted_runs(all, |sum, n| *sum += n))
+    Ok(merge_sorted_runs(all))
 }
 
 #[cfg(test)]
