@@ -192,6 +192,35 @@ fn every_actor_says_how_it_was_found() {
 }
 
 #[test]
+fn without_the_tagger_lists_still_work_and_nothing_is_tagged() {
+    // The benchmark harness builds with this extractor to measure the
+    // tagger's cost; it must still be the lists and cues, only without the tagger.
+    let texts = [
+        "Foreign Minister Amir Khan Muttaqi met the envoy. Residents said Farrukh Ismoilov left Khujand on Monday.",
+        "Later Ismoilov said Muttaqi had promised help.",
+    ];
+    let full = extract(&Extractor::new(Gazetteer::load(None).expect("gazetteer")), &texts);
+    let lists_only = extract(
+        &Extractor::without_tagger(Gazetteer::load(None).expect("gazetteer")),
+        &texts,
+    );
+    let tagged = |e: &BriefEntities| {
+        e.passages
+            .iter()
+            .flat_map(|p| &p.mentions)
+            .filter(|m| m.via == Some(Via::Tagger))
+            .count()
+    };
+    assert!(tagged(&full) > 0);
+    assert_eq!(tagged(&lists_only), 0);
+    assert_eq!(
+        mentions(&full, "Amir Khan Muttaqi").len(),
+        mentions(&lists_only, "Amir Khan Muttaqi").len()
+    );
+    assert!(mentions(&lists_only, "Farrukh Ismoilov").is_empty());
+}
+
+#[test]
 fn tagger_mentions_are_above_their_threshold_and_lists_win() {
     let x = Extractor::new(Gazetteer::load(None).expect("gazetteer"));
     let tagger = Tagger::builtin();

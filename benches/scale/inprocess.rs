@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use briefs::entities::{Actor, ActorKind};
-use briefs::index::OpenIndex;
+use briefs::index::{Extraction, OpenIndex};
 use briefs::search::{search, SearchRequest};
 
 use crate::queries::Query;
@@ -48,14 +48,20 @@ impl Briefs {
     }
 }
 
-/// A full build with entity extraction turned off (a library-only switch),
-/// to show what extraction costs; drop it here and in `main.rs` if the
-/// switch goes.
-pub fn build_without_extraction(corpus: &Path, index: &Path) {
+/// A full build with less entity extraction than `briefs index` runs (a
+/// library-only switch), to show what extraction and the tagger cost:
+/// `what` is `off` (no extraction) or `no-tagger` (lists and cues only).
+/// Drop it here and in `main.rs` if the switch goes.
+pub fn build_with_less_extraction(what: &str, corpus: &Path, index: &Path) {
+    let extraction = match what {
+        "off" => Extraction::Off,
+        "no-tagger" => Extraction::WithoutTagger,
+        other => panic!("unknown extraction {other:?}"),
+    };
     let options = briefs::index::BuildOptions {
         rebuild: true,
-        extract: false,
+        extraction,
         ..briefs::index::BuildOptions::new(corpus, index)
     };
-    briefs::index::build(&options).expect("briefs build without extraction");
+    briefs::index::build(&options).expect("briefs build with less extraction");
 }

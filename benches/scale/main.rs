@@ -142,7 +142,7 @@ fn child(sub: &str, args: &[String]) {
     let num = |i: usize| -> usize { arg(i).parse().expect("a number") };
     match sub {
         "__build-tantivy" => plain_tantivy::build(Path::new(arg(0)), Path::new(arg(1)), num(2), num(3)),
-        "__build-briefs-noextract" => inprocess::build_without_extraction(Path::new(arg(0)), Path::new(arg(1))),
+        "__build-briefs-less" => inprocess::build_with_less_extraction(arg(0), Path::new(arg(1)), Path::new(arg(2))),
         "__build-fts5" => fts5::build(Path::new(arg(0)), Path::new(arg(1)), num(2)),
         "__query-tantivy" => {
             let mix = load_mix(Path::new(arg(1)));
@@ -317,16 +317,22 @@ fn run(o: &Options) {
         usage: measure::median_usage(&usages),
         index_bytes: measure::dir_size(&briefs_index),
     };
-    let noextract_index = work.join("briefs-noextract");
-    // One run only: a figure for context (what extraction costs), not a target.
-    let mut cmd = Command::new(&me);
-    cmd.arg("__build-briefs-noextract").arg(&corpus).arg(&noextract_index);
-    r.briefs_noextract_build = Build {
-        usage: measure::run(&mut cmd, None).usage,
-        index_bytes: measure::dir_size(&noextract_index),
-    };
-    let _ = std::fs::remove_dir_all(&noextract_index);
-    log(started, "briefs builds without extraction done");
+    // One run each: figures for context (what extraction and the tagger
+    // cost), not targets.
+    let less_index = work.join("briefs-noextract");
+    for (what, build) in [
+        ("off", &mut r.briefs_noextract_build),
+        ("no-tagger", &mut r.briefs_notagger_build),
+    ] {
+        let mut cmd = Command::new(&me);
+        cmd.arg("__build-briefs-less").arg(what).arg(&corpus).arg(&less_index);
+        *build = Build {
+            usage: measure::run(&mut cmd, None).usage,
+            index_bytes: measure::dir_size(&less_index),
+        };
+        let _ = std::fs::remove_dir_all(&less_index);
+    }
+    log(started, "briefs builds without extraction and without the tagger done");
     let export = work.join("export.jsonl");
     let passages_file = work.join("passages.tsv");
     measure::run(&mut briefs(&["export"]), Some(&export));

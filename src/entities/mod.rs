@@ -808,8 +808,8 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 pub struct Extractor {
     pub gazetteer: Gazetteer,
     /// The compiled-in tagger, or one being trained (to score it as the
-    /// whole extractor uses it).
-    tagger: &'static tagger::Tagger,
+    /// whole extractor uses it); `None` only to measure what it costs.
+    tagger: Option<&'static tagger::Tagger>,
 }
 
 /// A person mention before names are joined across the brief.
@@ -1099,12 +1099,27 @@ impl Extractor {
     /// An extractor with another tagger than the compiled-in one (the
     /// training program scores a model it has just trained this way).
     pub fn with_tagger(gazetteer: Gazetteer, tagger: &'static tagger::Tagger) -> Extractor {
-        Extractor { gazetteer, tagger }
+        Extractor {
+            gazetteer,
+            tagger: Some(tagger),
+        }
     }
 
-    /// The tagger's spans in `text` above their type's margin.
-    fn tagged_spans(&self, text: &str, prepared: &tagger::Prepared, pi: usize) -> Vec<tagger::TaggedSpan> {
-        let tagger = self.tagger;
+    /// An extractor with lists and cues only: what the benchmark harness
+    /// builds with to measure the tagger's share of a build. Its indexes
+    /// find fewer actors; nothing records that, so it is not for users.
+    pub fn without_tagger(gazetteer: Gazetteer) -> Extractor {
+        Extractor {
+            gazetteer,
+            tagger: None,
+        }
+    }
+
+    /// The tagger's spans in `text` above their type's margin (none without a tagger).
+    fn tagged_spans(&self, text: &str, prepared: Option<&tagger::Prepared>, pi: usize) -> Vec<tagger::TaggedSpan> {
+        let (Some(tagger), Some(prepared)) = (self.tagger, prepared) else {
+            return Vec::new();
+        };
         let mut spans = headline_free_spans(tagger, text, prepared, pi);
         spans.retain(|s| s.score >= tagger.model.threshold(s.kind));
         spans
@@ -1223,7 +1238,7 @@ impl Extractor {
         // The brief is the tagger's document: a word capitalised or written
         // in lower case in one passage tells about it in another.
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let prepared = self.tagger.prepare(&refs);
+        let prepared = self.tagger.map(|tagger| tagger.prepare(&refs));
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
             let mut blocked: Vec<(usize, usize)> = Vec::new();
@@ -1288,7 +1303,7 @@ impl Extractor {
                 }
             }
             let mut claimed = blocked.clone();
-            let tagged = self.tagged_spans(text, &prepared, pi);
+            let tagged = self.tagged_spans(text, prepared.as_ref(), pi);
             for candidate in people::detect(text, &blocked) {
                 // A second opinion: a name found only by a nearby role or verb
                 // that the tagger is sure is an organisation or a place

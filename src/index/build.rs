@@ -60,8 +60,8 @@ pub struct BuildOptions {
     pub verify: bool,
     /// Show a progress bar (only drawn on a terminal).
     pub progress: bool,
-    /// Run entity extraction (turned off only to measure its cost).
-    pub extract: bool,
+    /// What entity extraction runs: all of it, except to measure its cost.
+    pub extraction: Extraction,
     /// Threads for reading and for tantivy's writer; 0 for one per core.
     pub threads: usize,
     /// The writer's memory budget in bytes.
@@ -70,6 +70,20 @@ pub struct BuildOptions {
     pub max_file_size: u64,
     /// Stop at the first file that cannot be read, leaving the index as it was.
     pub strict: bool,
+}
+
+/// How much entity extraction a build runs. Anything but [`Extraction::Full`]
+/// is for the benchmark harness, which builds the same corpus each way to
+/// measure what extraction and the tagger cost; the index records nothing
+/// of it, so a later incremental run would not redo the briefs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extraction {
+    /// Lists, cues and the trained tagger: what `briefs index` runs.
+    Full,
+    /// Lists and cues, no tagger.
+    WithoutTagger,
+    /// No countries or actors at all.
+    Off,
 }
 
 impl BuildOptions {
@@ -82,7 +96,7 @@ impl BuildOptions {
             check: false,
             verify: false,
             progress: false,
-            extract: true,
+            extraction: Extraction::Full,
             threads: 0,
             memory: DEFAULT_WRITER_MEMORY,
             max_file_size: corpus::DEFAULT_MAX_FILE_SIZE,
@@ -224,7 +238,11 @@ impl<'a> Run<'a> {
                 error: format!("{}: {}", s.path, s.reason),
             });
         }
-        let extractor = Extractor::new(Gazetteer::load(Some(&options.corpus))?);
+        let gazetteer = Gazetteer::load(Some(&options.corpus))?;
+        let extractor = match options.extraction {
+            Extraction::WithoutTagger => Extractor::without_tagger(gazetteer),
+            Extraction::Full | Extraction::Off => Extractor::new(gazetteer),
+        };
         Ok(Run {
             options,
             started,
@@ -509,7 +527,7 @@ impl<'a> Run<'a> {
         manifest: &Manifest,
     ) -> Result<Vec<String>, IndexError> {
         let files = &self.discovery.files;
-        let extractor = self.options.extract.then_some(&self.extractor);
+        let extractor = (self.options.extraction != Extraction::Off).then_some(&self.extractor);
         let fields = writer.fields;
         let pool = self.thread_pool()?;
         let bar = progress_bar(self.options.progress, plan.to_read.len() as u64);

@@ -29,7 +29,7 @@ use std::time::Duration;
 use tantivy::columnar::StrColumn;
 use tantivy::{Index, ReloadPolicy, Searcher, SegmentOrdinal};
 
-pub use build::{build, BuildOptions, BuildReport, FileProblem};
+pub use build::{build, BuildOptions, BuildReport, Extraction, FileProblem};
 pub use documents::{BriefRecord, StoredPassage, StoredReader};
 pub use generation::{exists, LOCK_FILE};
 pub use schema::{schema, Fields};
