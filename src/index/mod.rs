@@ -535,19 +535,25 @@ pub(crate) fn live_docs(
     segment: &tantivy::SegmentReader,
     term: &tantivy::Term,
 ) -> Result<Vec<tantivy::DocId>, IndexError> {
-    let mut out = Vec::new();
     let index = segment.inverted_index(term.field())?;
-    if let Some(mut postings) = index.read_postings(term, tantivy::schema::IndexRecordOption::Basic)? {
-        let alive = segment.alive_bitset();
-        let mut doc = tantivy::DocSet::doc(&postings);
-        while doc != tantivy::TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                out.push(doc);
-            }
-            doc = tantivy::DocSet::advance(&mut postings);
-        }
+    match index.read_postings(term, tantivy::schema::IndexRecordOption::Basic)? {
+        Some(postings) => Ok(alive(segment, postings)),
+        None => Ok(Vec::new()),
     }
-    Ok(out)
+}
+
+/// The documents of `postings` that `segment` has not deleted.
+pub(crate) fn alive(segment: &tantivy::SegmentReader, mut postings: impl tantivy::DocSet) -> Vec<tantivy::DocId> {
+    let mut out = Vec::new();
+    let alive = segment.alive_bitset();
+    let mut doc = postings.doc();
+    while doc != tantivy::TERMINATED {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            out.push(doc);
+        }
+        doc = postings.advance();
+    }
+    out
 }
 
 /// Every brief of the index: its key, segment and brief document.

@@ -15,10 +15,12 @@
 //! per kept hit and per candidate; nothing is compared all-pairs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, InvertedIndexReader, TantivyDocument, Term};
 
 use super::collect::Ranked;
 use super::SearchError;
@@ -39,6 +41,8 @@ pub struct Folder<'a> {
     open: &'a OpenIndex,
     shingles: HashMap<DocAddress, Vec<u64>>,
     duplicates: HashMap<DocAddress, Vec<DocAddress>>,
+    /// Each segment's index of near-duplicate keys, opened at the first lookup.
+    key_indexes: Vec<Arc<InvertedIndexReader>>,
 }
 
 impl<'a> Folder<'a> {
@@ -47,6 +51,7 @@ impl<'a> Folder<'a> {
             open,
             shingles: HashMap::new(),
             duplicates: HashMap::new(),
+            key_indexes: Vec::new(),
         }
     }
 
@@ -71,14 +76,35 @@ impl<'a> Folder<'a> {
         let own = self.shingles_of(address)?.to_vec();
         let keys = near_dup::band_keys(&own);
         let field = self.open.fields.near_dup;
+        let readers = self.open.searcher.segment_readers();
+        if self.key_indexes.len() != readers.len() {
+            self.key_indexes = readers
+                .iter()
+                .map(|reader| reader.inverted_index(field))
+                .collect::<Result<_, _>>()?;
+        }
         // Per candidate: how many keys it shares, and the largest number of
         // live passages holding one of them.
         let mut candidates: BTreeMap<DocAddress, (usize, usize)> = BTreeMap::new();
         for &key in &keys {
             let term = Term::from_field_u64(field, key);
             let mut holders = Vec::new();
-            for (segment, reader) in self.open.searcher.segment_readers().iter().enumerate() {
-                let docs = index::live_docs(reader, &term)?;
+            for (segment, (reader, keys_index)) in readers.iter().zip(&self.key_indexes).enumerate() {
+                let Some(info) = keys_index.get_term_info(&term).map_err(tantivy::TantivyError::from)? else {
+                    continue;
+                };
+                // Most keys are held by this passage alone: the index wrote
+                // them from the same text with the same function, so a key
+                // of its segment with one holder is this passage, and its
+                // postings need not be read.
+                if info.doc_freq == 1 && segment as u32 == address.segment_ord {
+                    holders.push(address);
+                    continue;
+                }
+                let postings = keys_index
+                    .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?;
+                let docs = index::alive(reader, postings);
                 holders.extend(docs.into_iter().map(|doc| DocAddress::new(segment as u32, doc)));
             }
             for &holder in &holders {
