@@ -20,6 +20,8 @@
 //! trained on (out-of-fold), so that its inputs (the tagger's type and
 //! margin) look as they will at run time.
 
+use std::sync::LazyLock;
+
 use super::features::{finish, flag, mix, DocWords, TokenInfo};
 use super::model::Quantiser;
 use super::EntityType;
@@ -120,12 +122,19 @@ pub fn head_class(word: &str) -> u64 {
         *b = c.to_ascii_lowercase();
     }
     let lower = std::str::from_utf8(&buf[..word.len()]).unwrap_or("");
-    if PLACE_HEADS.contains(&lower) {
-        1
-    } else if ORG_HEADS.contains(&lower) {
-        2
-    } else {
-        0
+    // Every span's last words and inner words are looked up, so the lists
+    // are searched sorted (a linear search of both was 1.3% of a build).
+    static HEADS: LazyLock<Vec<(&'static str, u64)>> = LazyLock::new(|| {
+        let mut heads: Vec<(&str, u64)> = ORG_HEADS.iter().map(|&w| (w, 2)).collect();
+        // A word on both lists is a place's, as the linear search had it.
+        heads.extend(PLACE_HEADS.iter().map(|&w| (w, 1)));
+        heads.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+        heads.dedup_by(|later, first| later.0 == first.0);
+        heads
+    });
+    match HEADS.binary_search_by(|(head, _)| head.cmp(&lower)) {
+        Ok(i) => HEADS[i].1,
+        Err(_) => 0,
     }
 }
 
@@ -699,6 +708,19 @@ fn perceptron(data: &SpanData, n: usize, epochs: usize, seed: u64) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn head_classes_are_the_lists_in_any_case() {
+        for &w in PLACE_HEADS {
+            assert_eq!(head_class(w), 1, "{w}");
+            assert_eq!(head_class(&w.to_uppercase()), 1, "{w}");
+        }
+        for &w in ORG_HEADS.iter().filter(|w| !PLACE_HEADS.contains(w)) {
+            assert_eq!(head_class(w), 2, "{w}");
+        }
+        assert_eq!(head_class("Karzai"), 0);
+        assert_eq!(head_class(""), 0);
+    }
 
     #[test]
     fn classes_round_trip() {
