@@ -242,7 +242,20 @@ impl Tagger {
     /// first pass: see [`Tagger::vote_sentence`]). Tag each text with
     /// [`Tagger::tag_prepared`].
     pub fn prepare(&self, texts: &[&str]) -> Prepared {
-        let mut p = Prepared::new(texts);
+        // Each text is cut into tokens, words and sentences once, for the
+        // document's word counts and for the first stage.
+        let tokens: Vec<Vec<tokens::Token>> = texts.iter().map(|t| tokens::tokenize(t)).collect();
+        let words: Vec<Vec<&str>> = texts
+            .iter()
+            .zip(&tokens)
+            .map(|(text, toks)| toks.iter().map(|t| &text[t.start..t.end]).collect())
+            .collect();
+        let sentences: Vec<Vec<std::ops::Range<usize>>> = texts
+            .iter()
+            .zip(&tokens)
+            .map(|(text, toks)| tokens::sentences(text, toks))
+            .collect();
+        let mut p = Prepared::new(tokens, &words, &sentences);
         let second = self.model.spans.as_ref();
         // The candidates are those `tag_sentence` would find: the first
         // stage does not read the votes, only the capitals and lower-case
@@ -250,24 +263,23 @@ impl Tagger {
         // after the votes are in.
         let runs = second.is_some_and(|m| m.runs);
         let mut s = Scratch::default();
-        for (text, toks) in texts.iter().zip(&p.tokens) {
-            let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        for (words, text_sentences) in words.iter().zip(&sentences) {
             let mut stages = Vec::new();
-            tokens::for_each_sentence(text, toks, |r| {
+            for r in text_sentences {
                 if !self.candidates(&words[r.clone()], &p.doc, runs, &mut s) || s.candidates.is_empty() {
-                    return;
+                    continue;
                 }
                 if second.is_some() {
                     self.vote(&mut p.doc, &s);
                 }
                 stages.push(SentenceStage {
-                    tokens: r,
+                    tokens: r.clone(),
                     info: p.info.len(),
                     candidates: p.candidates.len()..p.candidates.len() + s.candidates.len(),
                 });
                 p.info.extend_from_slice(&s.sentence.info);
                 p.candidates.extend_from_slice(&s.candidates);
-            });
+            }
             p.stages.push(stages);
         }
         p
@@ -560,22 +572,27 @@ impl Prepared {
         &self.doc
     }
 
-    /// The tokens and words of `texts`; [`Tagger::prepare`] adds the rest.
-    fn new(texts: &[&str]) -> Prepared {
+    /// The document's word counts from each text's `tokens`, `words` and
+    /// `sentences`; [`Tagger::prepare`] adds the rest.
+    fn new(
+        tokens: Vec<Vec<tokens::Token>>,
+        words: &[Vec<&str>],
+        sentences: &[Vec<std::ops::Range<usize>>],
+    ) -> Prepared {
         let mut doc = DocWords::default();
-        let all: Vec<Vec<tokens::Token>> = texts.iter().map(|t| tokens::tokenize(t)).collect();
-        for (text, toks) in texts.iter().zip(&all) {
-            let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
-            tokens::for_each_sentence(text, toks, |r| doc.add_capitals(&words[r]));
+        for (words, sentences) in words.iter().zip(sentences) {
+            for r in sentences {
+                doc.add_capitals(&words[r.clone()]);
+            }
         }
-        for (text, toks) in texts.iter().zip(&all) {
+        for words in words {
             // Sentences do not matter for lower-case uses.
-            doc.add_lower(&toks.iter().map(|t| &text[t.start..t.end]).collect::<Vec<_>>());
+            doc.add_lower(words);
         }
         Prepared {
-            tokens: all,
+            tokens,
             doc,
-            stages: Vec::with_capacity(texts.len()),
+            stages: Vec::with_capacity(words.len()),
             info: Vec::new(),
             candidates: Vec::new(),
         }
