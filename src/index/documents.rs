@@ -1,7 +1,8 @@
 //! Turning an analysed brief into tantivy documents, and stored documents
 //! back into what hits, `show` and `export` print.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{Facet, Value};
@@ -302,11 +303,83 @@ pub fn explain(record: &BriefRecord, passages: &mut [StoredPassage], extractor: 
 pub struct StoredReader<'a> {
     searcher: &'a Searcher,
     fields: Fields,
+    /// Passage facet values by segment and ordinal, as decoded so far: the
+    /// hits of one search share most of theirs (the countries, the person
+    /// searched for), and each decoding reads a block of the dictionary.
+    facet_names: RefCell<HashMap<(u32, u64), Option<FacetValue>>>,
 }
 
 impl<'a> StoredReader<'a> {
     pub fn new(searcher: &'a Searcher, fields: Fields) -> StoredReader<'a> {
-        StoredReader { searcher, fields }
+        StoredReader {
+            searcher,
+            fields,
+            facet_names: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Decodes the passage facet values of the passages at `addresses`
+    /// together: one pass over each segment's dictionary for all of them,
+    /// where passage by passage would read a block of it per passage (for
+    /// the hits a search is about to print).
+    pub fn read_facets_of(&self, addresses: impl IntoIterator<Item = DocAddress>) -> Result<(), IndexError> {
+        let mut by_segment: HashMap<u32, Vec<u64>> = HashMap::new();
+        for address in addresses {
+            let reader = self
+                .searcher
+                .segment_reader(address.segment_ord)
+                .facet_reader("facets")?;
+            by_segment
+                .entry(address.segment_ord)
+                .or_default()
+                .extend(reader.facet_ords(address.doc_id));
+        }
+        for (segment, ords) in by_segment {
+            self.decode_facets(segment, ords)?;
+        }
+        Ok(())
+    }
+
+    /// Decodes the facet ordinals `ords` of `segment` not decoded yet.
+    fn decode_facets(&self, segment: u32, mut ords: Vec<u64>) -> Result<(), IndexError> {
+        let mut names = self.facet_names.borrow_mut();
+        ords.retain(|&o| !names.contains_key(&(segment, o)));
+        ords.sort_unstable();
+        ords.dedup();
+        if ords.is_empty() {
+            return Ok(());
+        }
+        let reader = self.searcher.segment_reader(segment).facet_reader("facets")?;
+        // One pass over the dictionary for all of them: looking each up
+        // alone scans its block from the start every time. Not
+        // `facet_from_ord`, which panics on a damaged dictionary.
+        let mut next = ords.iter();
+        reader.facet_dict().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(&ord) = next.next() {
+                names.insert(
+                    (segment, ord),
+                    facet::decode(bytes).and_then(|f| FacetValue::from_facet(&f)),
+                );
+            }
+        })?;
+        Ok(())
+    }
+
+    /// The facet values of the passage at `address`, from its facet column.
+    fn facet_values(&self, address: DocAddress) -> Result<Vec<FacetValue>, IndexError> {
+        let reader = self
+            .searcher
+            .segment_reader(address.segment_ord)
+            .facet_reader("facets")?;
+        let mut ords: Vec<u64> = reader.facet_ords(address.doc_id).collect();
+        ords.sort_unstable();
+        ords.dedup();
+        self.decode_facets(address.segment_ord, ords.clone())?;
+        let names = self.facet_names.borrow();
+        Ok(ords
+            .iter()
+            .filter_map(|&o| names.get(&(address.segment_ord, o)).cloned().flatten())
+            .collect())
     }
 
     /// The documents of brief `key` in one segment, in document order: the
@@ -353,7 +426,7 @@ impl<'a> StoredReader<'a> {
         let mut countries = Vec::new();
         let mut regions = Vec::new();
         let mut actors = Vec::new();
-        for value in facet_values(segment, "facets", address.doc_id)? {
+        for value in self.facet_values(address)? {
             match value {
                 FacetValue::Country(c) => countries.push(c),
                 FacetValue::Region(r) => regions.push(r.join("/")),
@@ -414,23 +487,6 @@ impl<'a> StoredReader<'a> {
         stored.sort_by_key(|p| p.passage);
         Ok(Some((record, stored)))
     }
-}
-
-/// The facet values of a document, from the facet column of `field`.
-pub fn facet_values(segment: &SegmentReader, field: &str, doc: tantivy::DocId) -> Result<Vec<FacetValue>, IndexError> {
-    let reader = segment.facet_reader(field)?;
-    let mut ords: Vec<u64> = reader.facet_ords(doc).collect();
-    ords.sort_unstable();
-    ords.dedup();
-    let mut out = Vec::new();
-    // One pass over the dictionary for all of them: looking each up alone
-    // scans its block from the start every time (a tenth of a one-word
-    // search went there). Not `facet_from_ord`, which panics on a damaged
-    // dictionary.
-    reader.facet_dict().sorted_ords_to_term_cb(&ords, |bytes| {
-        out.extend(facet::decode(bytes).and_then(|f| FacetValue::from_facet(&f)));
-    })?;
-    Ok(out)
 }
 
 fn damaged(message: &str) -> IndexError {

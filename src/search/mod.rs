@@ -477,6 +477,7 @@ fn run(open: &OpenIndex, request: &SearchRequest) -> Result<SearchResults, Searc
 
     let terms = &parsed.highlight;
     let stored = open.stored();
+    stored.read_facets_of(kept.iter().skip(request.offset).map(|(ranked, _)| ranked.address))?;
     let mut records: HashMap<String, BriefRecord> = HashMap::new();
     let mut hits = Vec::new();
     for (ranked, duplicates) in kept.into_iter().skip(request.offset) {
