@@ -3,8 +3,10 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
+use tantivy::fastfield::FacetReader;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 
@@ -307,6 +309,9 @@ pub struct StoredReader<'a> {
     /// hits of one search share most of theirs (the countries, the person
     /// searched for), and each decoding reads a block of the dictionary.
     facet_names: RefCell<HashMap<(u32, u64), Option<FacetValue>>>,
+    /// Each segment's passage facet column, opened once (opening one reads
+    /// its dictionary's index).
+    facet_readers: RefCell<HashMap<u32, Rc<FacetReader>>>,
 }
 
 impl<'a> StoredReader<'a> {
@@ -315,7 +320,18 @@ impl<'a> StoredReader<'a> {
             searcher,
             fields,
             facet_names: RefCell::new(HashMap::new()),
+            facet_readers: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The passage facet column of `segment`.
+    fn facet_reader(&self, segment: u32) -> Result<Rc<FacetReader>, IndexError> {
+        if let Some(reader) = self.facet_readers.borrow().get(&segment) {
+            return Ok(Rc::clone(reader));
+        }
+        let reader = Rc::new(self.searcher.segment_reader(segment).facet_reader("facets")?);
+        self.facet_readers.borrow_mut().insert(segment, Rc::clone(&reader));
+        Ok(reader)
     }
 
     /// Decodes the passage facet values of the passages at `addresses`
@@ -325,10 +341,7 @@ impl<'a> StoredReader<'a> {
     pub fn read_facets_of(&self, addresses: impl IntoIterator<Item = DocAddress>) -> Result<(), IndexError> {
         let mut by_segment: HashMap<u32, Vec<u64>> = HashMap::new();
         for address in addresses {
-            let reader = self
-                .searcher
-                .segment_reader(address.segment_ord)
-                .facet_reader("facets")?;
+            let reader = self.facet_reader(address.segment_ord)?;
             by_segment
                 .entry(address.segment_ord)
                 .or_default()
@@ -349,7 +362,7 @@ impl<'a> StoredReader<'a> {
         if ords.is_empty() {
             return Ok(());
         }
-        let reader = self.searcher.segment_reader(segment).facet_reader("facets")?;
+        let reader = self.facet_reader(segment)?;
         // One pass over the dictionary for all of them: looking each up
         // alone scans its block from the start every time. Not
         // `facet_from_ord`, which panics on a damaged dictionary.
@@ -367,10 +380,7 @@ impl<'a> StoredReader<'a> {
 
     /// The facet values of the passage at `address`, from its facet column.
     fn facet_values(&self, address: DocAddress) -> Result<Vec<FacetValue>, IndexError> {
-        let reader = self
-            .searcher
-            .segment_reader(address.segment_ord)
-            .facet_reader("facets")?;
+        let reader = self.facet_reader(address.segment_ord)?;
         let mut ords: Vec<u64> = reader.facet_ords(address.doc_id).collect();
         ords.sort_unstable();
         ords.dedup();
