@@ -29,6 +29,14 @@ pub struct PhraseSpec {
     pub prefix_last: bool,
 }
 
+impl PhraseSpec {
+    /// Whether a token of analysed text `term` can be one of this phrase's words.
+    fn may_use(&self, term: &str) -> bool {
+        self.terms.iter().any(|w| w == term)
+            || (self.prefix_last && self.terms.last().is_some_and(|last| term.starts_with(last.as_str())))
+    }
+}
+
 impl HighlightTerms {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty() && self.phrases.is_empty()
@@ -40,14 +48,20 @@ pub fn highlight(text: &str, wanted: &HighlightTerms) -> Vec<[usize; 2]> {
     if wanted.is_empty() {
         return Vec::new();
     }
-    let tokens = tokenize::analyze(text);
-    let mut spans: Vec<[usize; 2]> = tokens
-        .iter()
-        .filter(|t| wanted.terms.contains(&t.text))
-        .map(|t| [t.offset_from, t.offset_to])
-        .collect();
+    // Only the tokens a phrase can use are kept (with their positions, so
+    // slops still count every word): most of a passage is neither.
+    let mut spans: Vec<[usize; 2]> = Vec::new();
+    let mut phrase_tokens: Vec<Token> = Vec::new();
+    tokenize::for_each_token(text, |t| {
+        if wanted.terms.contains(&t.text) {
+            spans.push([t.offset_from, t.offset_to]);
+        }
+        if wanted.phrases.iter().any(|p| p.may_use(&t.text)) {
+            phrase_tokens.push(t.clone());
+        }
+    });
     for phrase in &wanted.phrases {
-        spans.extend(phrase_spans(&tokens, phrase));
+        spans.extend(phrase_spans(&phrase_tokens, phrase));
     }
     spans.sort_unstable();
     let mut merged: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
@@ -60,7 +74,8 @@ pub fn highlight(text: &str, wanted: &HighlightTerms) -> Vec<[usize; 2]> {
     merged
 }
 
-/// Where `phrase` occurs among `tokens`, in order, its words at most
+/// Where `phrase` occurs among `tokens` (the text's tokens, or those of
+/// them it [may use](PhraseSpec::may_use)), in order, its words at most
 /// `slop` positions apart in total. Taking each next word at its first
 /// occurrence keeps the gaps smallest, so no occurrence is missed.
 fn phrase_spans(tokens: &[Token], phrase: &PhraseSpec) -> Vec<[usize; 2]> {

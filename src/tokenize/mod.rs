@@ -58,11 +58,16 @@ pub fn register(index: &tantivy::Index) {
 
 /// Runs the analyzer over `text`: the terms a query or a document gets.
 pub fn analyze(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for_each_token(text, |t| tokens.push(t.clone()));
+    tokens
+}
+
+/// [`analyze`] without collecting: `f` sees each token in turn.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&Token)) {
     let mut tokenizer = BriefTokenizer;
     let mut stream = tokenizer.token_stream(text);
-    let mut tokens = Vec::new();
-    stream.process(&mut |t| tokens.push(t.clone()));
-    tokens
+    stream.process(&mut |t| f(t));
 }
 
 /// UAX #29 words, folded and stemmed; see the module doc.
