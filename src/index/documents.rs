@@ -348,15 +348,19 @@ impl<'a> StoredReader<'a> {
                 .extend(reader.facet_ords(address.doc_id));
         }
         for (segment, ords) in by_segment {
-            self.decode_facets(segment, ords)?;
+            self.decode_facets(segment, &ords)?;
         }
         Ok(())
     }
 
     /// Decodes the facet ordinals `ords` of `segment` not decoded yet.
-    fn decode_facets(&self, segment: u32, mut ords: Vec<u64>) -> Result<(), IndexError> {
+    fn decode_facets(&self, segment: u32, ords: &[u64]) -> Result<(), IndexError> {
         let mut names = self.facet_names.borrow_mut();
-        ords.retain(|&o| !names.contains_key(&(segment, o)));
+        let mut ords: Vec<u64> = ords
+            .iter()
+            .copied()
+            .filter(|&o| !names.contains_key(&(segment, o)))
+            .collect();
         ords.sort_unstable();
         ords.dedup();
         if ords.is_empty() {
@@ -384,7 +388,7 @@ impl<'a> StoredReader<'a> {
         let mut ords: Vec<u64> = reader.facet_ords(address.doc_id).collect();
         ords.sort_unstable();
         ords.dedup();
-        self.decode_facets(address.segment_ord, ords.clone())?;
+        self.decode_facets(address.segment_ord, &ords)?;
         let names = self.facet_names.borrow();
         Ok(ords
             .iter()
