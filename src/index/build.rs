@@ -239,9 +239,10 @@ impl<'a> Run<'a> {
             });
         }
         let gazetteer = Gazetteer::load(Some(&options.corpus))?;
+        // A build without extraction never runs the extractor: no tagger to load.
         let extractor = match options.extraction {
-            Extraction::WithoutTagger => Extractor::without_tagger(gazetteer),
-            Extraction::Full | Extraction::Off => Extractor::new(gazetteer),
+            Extraction::Full => Extractor::new(gazetteer),
+            Extraction::WithoutTagger | Extraction::Off => Extractor::without_tagger(gazetteer),
         };
         Ok(Run {
             options,
