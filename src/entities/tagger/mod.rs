@@ -168,6 +168,16 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// Runs `f` with this thread's [`Scratch`], so that a build's many briefs
+/// reuse the buffers the first ones grew (a re-entrant call, none today,
+/// would get fresh ones).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
 impl Tagger {
     /// A tagger with `model`'s weights and our lists.
     pub fn new(model: Model, mut lexicon: Lexicon) -> Tagger {
@@ -214,14 +224,7 @@ impl Tagger {
     /// ([`Tagger::document_words`], with the first stage's votes).
     pub fn tag_in(&self, text: &str, doc: &DocWords) -> Vec<TaggedSpan> {
         let mut out = Vec::new();
-        SCRATCH.with(|cell| {
-            // A re-entrant call (none today) would get fresh buffers.
-            let mut fresh = Scratch::default();
-            let mut borrowed = cell.try_borrow_mut();
-            let s: &mut Scratch = match borrowed.as_deref_mut() {
-                Ok(s) => s,
-                Err(_) => &mut fresh,
-            };
+        with_scratch(|s| {
             let mut toks = std::mem::take(&mut s.tokens);
             tokens::tokenize_into(text, &mut toks);
             self.tag_tokens_of(text, &toks, doc, s, &mut out);
@@ -262,26 +265,27 @@ impl Tagger {
         // uses `Prepared::new` counted, so they are the same before and
         // after the votes are in.
         let runs = second.is_some_and(|m| m.runs);
-        let mut s = Scratch::default();
-        for (words, text_sentences) in words.iter().zip(&sentences) {
-            let mut stages = Vec::new();
-            for r in text_sentences {
-                if !self.candidates(&words[r.clone()], &p.doc, runs, &mut s) || s.candidates.is_empty() {
-                    continue;
+        with_scratch(|s| {
+            for (words, text_sentences) in words.iter().zip(&sentences) {
+                let mut stages = Vec::new();
+                for r in text_sentences {
+                    if !self.candidates(&words[r.clone()], &p.doc, runs, s) || s.candidates.is_empty() {
+                        continue;
+                    }
+                    if second.is_some() {
+                        self.vote(&mut p.doc, s);
+                    }
+                    stages.push(SentenceStage {
+                        tokens: r.clone(),
+                        info: p.info.len(),
+                        candidates: p.candidates.len()..p.candidates.len() + s.candidates.len(),
+                    });
+                    p.info.extend_from_slice(&s.sentence.info);
+                    p.candidates.extend_from_slice(&s.candidates);
                 }
-                if second.is_some() {
-                    self.vote(&mut p.doc, &s);
-                }
-                stages.push(SentenceStage {
-                    tokens: r.clone(),
-                    info: p.info.len(),
-                    candidates: p.candidates.len()..p.candidates.len() + s.candidates.len(),
-                });
-                p.info.extend_from_slice(&s.sentence.info);
-                p.candidates.extend_from_slice(&s.candidates);
+                p.stages.push(stages);
             }
-            p.stages.push(stages);
-        }
+        });
         p
     }
 

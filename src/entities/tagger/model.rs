@@ -148,7 +148,11 @@ impl Model {
 
     /// How many weights are not zero.
     pub fn nonzero(&self) -> usize {
-        self.weights.iter().flat_map(|row| row.iter()).filter(|&&w| w != 0).count()
+        self.weights
+            .iter()
+            .flat_map(|row| row.iter())
+            .filter(|&&w| w != 0)
+            .count()
     }
 
     /// The mask that keeps a feature hash within the table.
