@@ -929,10 +929,38 @@ fn head_word_after(text: &str, end: usize) -> bool {
     word.chars().next().is_some_and(char::is_uppercase) && tagger::spans::head_class(word) != 0
 }
 
-/// A surname found at `start..end` mentions its owner: a whole word, not
-/// the start of a place's or an organisation's name.
-fn surname_at(text: &str, start: usize, end: usize) -> bool {
-    on_word_bounds(text, start, end) && !head_word_after(text, end)
+/// A surname found at `start..end` mentions `owner`: a whole word, not one
+/// word of a longer name.
+fn surname_at(text: &str, start: usize, end: usize, owner: &str) -> bool {
+    on_word_bounds(text, start, end) && !head_word_after(text, end) && !within_longer_name(text, start, end, owner)
+}
+
+/// True when the word at `start..end` is one word of a longer capitalised
+/// name: a name word right before or after it, with only a space between
+/// ("the Stanley Cup", "Cesaroni Design", "Salisbury Dock", "Haqqani
+/// Network"). A lone surname there names something called after its
+/// owner, not the owner. A title, a role or an abbreviation before it
+/// ("President Karzai", "Mr. Karzai"), a sentence-opening closed-class word
+/// ("The", "When"), words that are never names ("Monday") and the inner
+/// words of `owner`'s own name ("Ismail Khan's" for Mohammad Ismail Khan)
+/// do not count. Its first word does: the whole name written out and not
+/// found as a person there ("One Nation", "Clarence Dock") is something
+/// else's name.
+fn within_longer_name(text: &str, start: usize, end: usize, owner: &str) -> bool {
+    let joins = |word: &str| {
+        word.ends_with(char::is_alphanumeric)
+            && people::is_name_word(word)
+            && !owner
+                .split_whitespace()
+                .skip(1)
+                .any(|own| own == people::strip_possessive(word))
+    };
+    let after = text[end..]
+        .strip_prefix(' ')
+        .and_then(|rest| rest.split(' ').next())
+        .map(|w| w.trim_end_matches(|c: char| !c.is_alphanumeric()));
+    let before = text[..start].strip_suffix(' ').and_then(|head| head.rsplit(' ').next());
+    after.is_some_and(joins) || before.is_some_and(|w| joins(w) && !tagger::features::is_stop(w))
 }
 
 /// True when `a` and `b` (byte spans) overlap.
@@ -1487,15 +1515,16 @@ impl Extractor {
                 match &matcher {
                     Some(matcher) => {
                         for m in matcher.find_iter(text.as_str()) {
-                            if surname_at(text, m.start(), m.end()) {
-                                found.insert(m.pattern().as_usize());
+                            let k = m.pattern().as_usize();
+                            if surname_at(text, m.start(), m.end(), linkable[k].1) {
+                                found.insert(k);
                             }
                         }
                     }
                     None => {
-                        for (k, (surname, ..)) in linkable.iter().enumerate() {
+                        for (k, (surname, owner, _)) in linkable.iter().enumerate() {
                             let mut hits = text.match_indices(surname.as_str());
-                            if hits.any(|(s, m)| surname_at(text, s, s + m.len())) {
+                            if hits.any(|(s, m)| surname_at(text, s, s + m.len(), owner)) {
                                 found.insert(k);
                             }
                         }
@@ -1660,13 +1689,41 @@ mod tests {
             let start = text.match_indices("Karimzada").nth(n).map_or(0, |(i, _)| i);
             (start, start + "Karimzada".len())
         };
+        let owner = "Farid Karimzada";
         let (s, e) = at(0);
-        assert!(!surname_at(text, s, e));
+        assert!(!surname_at(text, s, e, owner));
         let (s, e) = at(1);
-        assert!(surname_at(text, s, e));
+        assert!(surname_at(text, s, e, owner));
         // Only a capitalised head word makes a longer name.
         let (s, e) = at(2);
-        assert!(surname_at(text, s, e));
+        assert!(surname_at(text, s, e, owner));
+    }
+
+    #[test]
+    fn a_surname_inside_a_longer_capitalised_name_is_not_its_owner() {
+        let at = |text: &str| {
+            let start = text.find("Haqqani").unwrap_or(0);
+            surname_at(text, start, start + "Haqqani".len(), "Sirajuddin Haqqani")
+        };
+        assert!(!at("attacks by the Haqqani Network rose"));
+        assert!(!at("the Jalaluddin Haqqani Trust"));
+        assert!(at("Haqqani said on Monday"));
+        assert!(at("Interior Minister Haqqani met"));
+        assert!(at("when Mr. Haqqani met"));
+        assert!(at("The Haqqani family"));
+        assert!(at("On Monday Haqqani said"));
+        assert!(at("as Haqqani, Karzai and others"));
+        assert!(at("Haqqani's NATO talks"));
+        // An inner word of the owner's own name before it is the owner;
+        // the whole name, not found as a person, is something else's.
+        let at_of = |text: &str, owner: &str| {
+            let start = text.find("Haqqani").unwrap_or(0);
+            surname_at(text, start, start + "Haqqani".len(), owner)
+        };
+        assert!(at_of("Ismail Haqqani's network", "Mohammad Ismail Haqqani"));
+        assert!(!at_of("the Ismail Haqqani Trust", "Mohammad Ismail Haqqani"));
+        assert!(!at_of("Mohammad Haqqani's network", "Mohammad Ismail Haqqani"));
+        assert!(!at("Jalaluddin Haqqani's network"));
     }
 
     #[test]

@@ -814,7 +814,7 @@ fn is_speech_verb(word: &str) -> bool {
 /// `word` without trailing possessives ("Karzai's" -> "Karzai"). Plain
 /// suffix tests: a `&str` pattern to `trim_end_matches` builds a substring
 /// searcher per call, which cost 4% of a whole build.
-fn strip_possessive(word: &str) -> &str {
+pub(crate) fn strip_possessive(word: &str) -> &str {
     let mut w = word;
     while let Some(rest) = w.strip_suffix("'s") {
         w = rest;
@@ -826,7 +826,7 @@ fn strip_possessive(word: &str) -> &str {
 }
 
 /// A word that can be part of a name.
-fn is_name_word(word: &str) -> bool {
+pub(crate) fn is_name_word(word: &str) -> bool {
     // Most words are lower-case: out at the first byte.
     match word.as_bytes().first() {
         Some(b) if b.is_ascii_lowercase() => {
