@@ -218,10 +218,10 @@ pub fn decode_spans(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s
     out
 }
 
-/// [`decode_spans`] for a segment of one token (a lone capitalised word:
-/// about half of all segments), in closed form: each label's best score is
-/// its way in, its emission and its way out, added in the order the passes
-/// add them, so the label and the margin are the same to the bit.
+/// [`decode_spans`] for a segment of one token (a lone capitalised word),
+/// in closed form: each label's best score is its way in, its emission and
+/// its way out, added in the order the passes add them, so the label and
+/// the margin are the same to the bit.
 fn decode_one(t: &Transitions, em: &[f32], at_start: bool, at_end: bool) -> Option<TokenSpan> {
     let (entry, exit) = (t.entry(at_start), t.exit(at_end));
     let scores: [f32; LABELS] = std::array::from_fn(|y| entry[y] + em[y] + exit[y]);

@@ -415,6 +415,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn weight_rows_never_straddle_two_cache_lines() {
+        let model = &super::super::Tagger::builtin().model;
+        assert_eq!(std::mem::size_of::<Row>(), 32);
+        assert_eq!(model.weights.as_ptr() as usize % 32, 0);
+    }
+
+    #[test]
     fn file_round_trips_and_refuses_garbage() {
         let weights: Vec<f32> = (0..(256 * LABELS))
             .map(|i| if i % 5 == 0 { i as f32 - 300.0 } else { 0.0 })
