@@ -238,6 +238,21 @@ fn extractor_counts(x: &Extractor, docs: &[Vec<Sentence>]) -> (Counts, Counts) {
     (people, orgs)
 }
 
+/// Fold `f` of `folds` of the train splits of the sets named in `names`:
+/// the documents a fold tagger never saw.
+fn fold_of_train(sets: &[DataSet], names: &[&str], folds: usize, f: usize) -> Vec<Vec<Sentence>> {
+    sets.iter()
+        .filter(|s| names.contains(&s.name))
+        .flat_map(|s| {
+            s.train
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k % folds == f)
+                .map(|(_, d)| d.clone())
+        })
+        .collect()
+}
+
 /// Tokens as running text: the data sets cut "Karzai's" into `Karzai 's`
 /// and "Kabul," into `Kabul ,`; joined by spaces, the extractor would read
 /// `'s` as a quote and an `s`, and a stray space before every comma, which
@@ -803,17 +818,7 @@ fn main() -> Result<()> {
                 args.span_bags,
             );
             fold_tagger.model.spans = Some(model);
-            let held: Vec<Vec<Sentence>> = sets
-                .iter()
-                .filter(|s| threshold_sets.contains(&s.name))
-                .flat_map(|s| {
-                    s.train
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, _)| k % args.folds == f)
-                        .map(|(_, d)| d.clone())
-                })
-                .collect();
+            let held = fold_of_train(&sets, &threshold_sets, args.folds, f);
             let (p, g) = predictions(fold_tagger, &held);
             pool.extend(p);
             for k in 0..3 {
@@ -931,17 +936,7 @@ fn main() -> Result<()> {
         for (f, fold_tagger) in std::mem::take(&mut fold_taggers).into_iter().enumerate() {
             let fold_tagger: &'static Tagger = Box::leak(Box::new(fold_tagger));
             let fold_extractor = Extractor::with_tagger(Gazetteer::load(None)?, fold_tagger);
-            let held: Vec<Vec<Sentence>> = sets
-                .iter()
-                .filter(|s| threshold_sets.contains(&s.name))
-                .flat_map(|s| {
-                    s.train
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, _)| k % args.folds == f)
-                        .map(|(_, d)| d.clone())
-                })
-                .collect();
+            let held = fold_of_train(&sets, &threshold_sets, args.folds, f);
             add(extractor_counts(&fold_extractor, &held));
             if args.dev_only && std::env::var_os("TAGGER_PDEBUG_POOL").is_some() {
                 person_gap(&fold_extractor, fold_tagger, &held, thresholds[0]);
