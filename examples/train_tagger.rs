@@ -680,14 +680,6 @@ fn main() -> Result<()> {
     if args.folds > 1 {
         let started = Instant::now();
         let in_fold = |k: usize, f: usize| k % args.folds == f;
-        let held_of = |s: &DataSet, f: usize| -> Vec<Vec<Sentence>> {
-            s.train
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| in_fold(*k, f))
-                .map(|(_, d)| d.clone())
-                .collect()
-        };
         for f in 0..args.folds {
             let keep = |s: &DataSet| -> Vec<Vec<Sentence>> {
                 if folded(s.name) {
@@ -714,58 +706,52 @@ fn main() -> Result<()> {
             };
             let model = train_bagged(&training, &Lexicon::builtin(), &fold_options, String::new(), args.bags);
             let fold_tagger = Tagger::new(model, Lexicon::builtin());
-            let held: Vec<Vec<Sentence>> = sets
-                .iter()
-                .filter(|s| threshold_sets.contains(&s.name))
-                .flat_map(|s| held_of(s, f))
-                .collect();
+            let held = fold_of_train(&sets, &threshold_sets, args.folds, f);
             dev_preds.extend(predictions(&fold_tagger, &held).0);
-            for s in sets.iter().filter(|s| span_sets.contains(&s.name)) {
-                for d in held_of(s, f) {
-                    let doc = voted_doc_words(&fold_tagger, &d);
-                    for sent in &d {
-                        let words: Vec<&str> = sent.words.iter().map(String::as_str).collect();
-                        let gold = spans_of(&sent.labels);
-                        let cands = fold_tagger.span_candidates(&words, &doc, args.runs, args.span_bits);
-                        if std::env::var_os("TAGGER_ORGS").is_some() {
-                            // Each gold organisation and the candidates that touch it.
-                            for &(a, b, k) in gold.iter().filter(|g| g.2 == EntityType::Org) {
-                                let touching: Vec<String> = cands
-                                    .iter()
-                                    .filter(|(c, _)| c.first <= b && a <= c.last)
-                                    .map(|(c, _)| {
-                                        format!(
-                                            "{}:{}",
-                                            c.tagged.map_or("run", EntityType::as_str),
-                                            words[c.first..=c.last].join(" ")
-                                        )
-                                    })
-                                    .collect();
-                                let exact = cands.iter().any(|(c, _)| (c.first, c.last) == (a, b));
-                                println!(
-                                    "GOLDORG {} {} [{}] | {}",
-                                    if exact {
-                                        "exact"
-                                    } else if touching.is_empty() {
-                                        "none"
-                                    } else {
-                                        "overlap"
-                                    },
-                                    words[a..=b].join(" "),
-                                    touching.join(", "),
-                                    words[a.saturating_sub(3)..(b + 4).min(words.len())].join(" ")
-                                );
-                                let _ = k;
-                            }
-                        }
-                        for (c, feats) in cands {
-                            let class = gold
+            for d in fold_of_train(&sets, &span_sets, args.folds, f) {
+                let doc = voted_doc_words(&fold_tagger, &d);
+                for sent in &d {
+                    let words: Vec<&str> = sent.words.iter().map(String::as_str).collect();
+                    let gold = spans_of(&sent.labels);
+                    let cands = fold_tagger.span_candidates(&words, &doc, args.runs, args.span_bits);
+                    if std::env::var_os("TAGGER_ORGS").is_some() {
+                        // Each gold organisation and the candidates that touch it.
+                        for &(a, b, k) in gold.iter().filter(|g| g.2 == EntityType::Org) {
+                            let touching: Vec<String> = cands
                                 .iter()
-                                .find(|g| (g.0, g.1) == (c.first, c.last))
-                                .map_or(NONE, |g| class_of(g.2));
-                            span_data.push(&feats, class);
-                            span_fold.push(f);
+                                .filter(|(c, _)| c.first <= b && a <= c.last)
+                                .map(|(c, _)| {
+                                    format!(
+                                        "{}:{}",
+                                        c.tagged.map_or("run", EntityType::as_str),
+                                        words[c.first..=c.last].join(" ")
+                                    )
+                                })
+                                .collect();
+                            let exact = cands.iter().any(|(c, _)| (c.first, c.last) == (a, b));
+                            println!(
+                                "GOLDORG {} {} [{}] | {}",
+                                if exact {
+                                    "exact"
+                                } else if touching.is_empty() {
+                                    "none"
+                                } else {
+                                    "overlap"
+                                },
+                                words[a..=b].join(" "),
+                                touching.join(", "),
+                                words[a.saturating_sub(3)..(b + 4).min(words.len())].join(" ")
+                            );
+                            let _ = k;
                         }
+                    }
+                    for (c, feats) in cands {
+                        let class = gold
+                            .iter()
+                            .find(|g| (g.0, g.1) == (c.first, c.last))
+                            .map_or(NONE, |g| class_of(g.2));
+                        span_data.push(&feats, class);
+                        span_fold.push(f);
                     }
                 }
             }
