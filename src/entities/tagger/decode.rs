@@ -186,13 +186,9 @@ pub fn decode_spans(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s
     s.best.clear();
     let mut margins = Vec::with_capacity(n);
     for (i, &label) in labels.iter().enumerate() {
-        let m = |y: usize| s.alpha[i * LABELS + y] + s.beta[i * LABELS + y];
-        let best = m(label as usize);
-        let other = (0..LABELS)
-            .filter(|&y| y != label as usize)
-            .map(m)
-            .fold(f32::NEG_INFINITY, f32::max);
-        margins.push((best - other).min(MAX_MARGIN));
+        margins.push(margin(label as usize, |y| {
+            s.alpha[i * LABELS + y] + s.beta[i * LABELS + y]
+        }));
     }
     let mut out = Vec::new();
     let mut i = 0;
@@ -218,6 +214,16 @@ pub fn decode_spans(t: &Transitions, em: &[f32], at_start: bool, at_end: bool, s
     out
 }
 
+/// A token's margin: its `label`'s best score (`score` of a label) over
+/// the best score with any other label there.
+fn margin(label: usize, score: impl Fn(usize) -> f32) -> f32 {
+    let other = (0..LABELS)
+        .filter(|&y| y != label)
+        .map(&score)
+        .fold(f32::NEG_INFINITY, f32::max);
+    (score(label) - other).min(MAX_MARGIN)
+}
+
 /// [`decode_spans`] for a segment of one token (a lone capitalised word),
 /// in closed form: each label's best score is its way in, its emission and
 /// its way out, added in the order the passes add them, so the label and
@@ -227,11 +233,7 @@ fn decode_one(t: &Transitions, em: &[f32], at_start: bool, at_end: bool) -> Opti
     let scores: [f32; LABELS] = std::array::from_fn(|y| entry[y] + em[y] + exit[y]);
     let label = argmax(&scores);
     let kind = label_type(label as Label)?;
-    let other = (0..LABELS)
-        .filter(|&y| y != label)
-        .map(|y| scores[y])
-        .fold(f32::NEG_INFINITY, f32::max);
-    let margin = (scores[label] - other).min(MAX_MARGIN);
+    let margin = margin(label, |y| scores[y]);
     Some(TokenSpan {
         first: 0,
         last: 0,
