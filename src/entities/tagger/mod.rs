@@ -159,6 +159,8 @@ struct Scratch {
     tokens: Vec<tokens::Token>,
     sentence: features::Sentence,
     feats: Vec<u32>,
+    /// Where each token's features end in `feats`.
+    bounds: Vec<usize>,
     emissions: Vec<f32>,
     decode: decode::Scratch,
     candidates: Vec<spans::Candidate>,
@@ -372,13 +374,24 @@ impl Tagger {
         s.sentence.analyse(words, &self.lexicon, doc);
         let info = &s.sentence.info;
         for seg in &s.sentence.segments {
-            s.emissions.clear();
+            // Every token's features first and their rows asked for
+            // together, then the sums: the rows are read at random from a
+            // table larger than the processor's caches, and fetched so
+            // their waits overlap.
+            s.feats.clear();
+            s.bounds.clear();
             for i in seg.clone() {
-                s.feats.clear();
                 features::features(words, info, i, self.model.mask(), &mut s.feats);
+                s.bounds.push(s.feats.len());
+            }
+            self.model.prefetch(&s.feats);
+            s.emissions.clear();
+            let mut from = 0;
+            for &to in &s.bounds {
                 let base = s.emissions.len();
                 s.emissions.resize(base + LABELS, 0.0);
-                self.model.score(&s.feats, &mut s.emissions[base..]);
+                self.model.score(&s.feats[from..to], &mut s.emissions[base..]);
+                from = to;
             }
             let at_start = seg.start == 0;
             let at_end = seg.end == words.len();

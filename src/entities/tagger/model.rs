@@ -169,6 +169,27 @@ impl Model {
         }
     }
 
+    /// Asks the processor to fetch the rows of `feats` into its caches
+    /// (a hint: it changes no result), so that reading them later waits
+    /// once for all instead of once for each.
+    #[inline]
+    pub fn prefetch(&self, feats: &[u32]) {
+        #[cfg(target_arch = "x86_64")]
+        for &f in feats {
+            if let Some(row) = self.weights.get(f as usize) {
+                // SAFETY: a prefetch reads no memory and cannot fault; the
+                // address is that of a live row.
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                        (row as *const Row).cast::<i8>(),
+                    );
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = feats;
+    }
+
     /// Adds the emission scores of a token with features `feats` to `out`.
     #[inline]
     pub fn score(&self, feats: &[u32], out: &mut [f32]) {
