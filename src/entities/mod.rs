@@ -1071,6 +1071,12 @@ fn is_initial_word(word: &str) -> bool {
     word.trim_end_matches('.').chars().count() == 1
 }
 
+thread_local! {
+    /// The tagger's buffers for one brief, reused by the next brief this
+    /// thread extracts.
+    static PREPARED: std::cell::RefCell<tagger::Prepared> = std::cell::RefCell::new(tagger::Prepared::default());
+}
+
 /// The tagger's spans in `text`, text `pi` of the document `prepared`,
 /// leaving out lines that read as headlines (title case, no final
 /// punctuation).
@@ -1249,11 +1255,6 @@ impl Extractor {
     /// Countries, regions and actors of a brief's title and of each of its
     /// passages. Names are joined across all of them.
     pub fn extract(&self, brief: &Brief, passages: &[Passage]) -> BriefEntities {
-        let g = &self.gazetteer;
-        let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len() + 1);
-        let mut person_mentions: Vec<PersonMention> = Vec::new();
-        let mut org_mentions: Vec<(usize, usize, String)> = Vec::new();
-        let mut tagged_orgs: Vec<TaggedOrg> = Vec::new();
         // Text 0 is the title; a heading is read with the first passage it introduces.
         let texts: Vec<String> = std::iter::once(brief.title.clone())
             .chain(passages.iter().map(|p| match &p.heading {
@@ -1266,7 +1267,30 @@ impl Extractor {
         // The brief is the tagger's document: a word capitalised or written
         // in lower case in one passage tells about it in another.
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let prepared = self.tagger.map(|tagger| tagger.prepare(&refs));
+        PREPARED.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut prepared) => self.extract_texts(&texts, passages, &refs, &mut prepared),
+            Err(_) => self.extract_texts(&texts, passages, &refs, &mut tagger::Prepared::default()),
+        })
+    }
+
+    /// [`Extractor::extract`] of the brief's `texts` (title first), with
+    /// `prepared` to reuse for the tagger.
+    fn extract_texts(
+        &self,
+        texts: &[String],
+        passages: &[Passage],
+        refs: &[&str],
+        prepared: &mut tagger::Prepared,
+    ) -> BriefEntities {
+        let prepared = self.tagger.map(|tagger| {
+            tagger.prepare_into(refs, prepared);
+            &*prepared
+        });
+        let g = &self.gazetteer;
+        let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len() + 1);
+        let mut person_mentions: Vec<PersonMention> = Vec::new();
+        let mut org_mentions: Vec<(usize, usize, String)> = Vec::new();
+        let mut tagged_orgs: Vec<TaggedOrg> = Vec::new();
         for (pi, text) in texts.iter().enumerate() {
             let mut entities = PassageEntities::default();
             let mut blocked: Vec<(usize, usize)> = Vec::new();
@@ -1331,7 +1355,7 @@ impl Extractor {
                 }
             }
             let mut claimed = blocked.clone();
-            let tagged = self.tagged_spans(text, prepared.as_ref(), pi);
+            let tagged = self.tagged_spans(text, prepared, pi);
             for candidate in people::detect(text, &blocked) {
                 // A second opinion: a name found only by a nearby role or verb
                 // that the tagger is sure is an organisation or a place

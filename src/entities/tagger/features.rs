@@ -348,7 +348,8 @@ fn seen_slot(word: &str) -> usize {
 impl DocWords {
     pub fn clear(&mut self) {
         self.counts.clear();
-        self.seen.clear();
+        // Zeroed, not freed: a build clears one per brief.
+        self.seen.fill(0);
         self.votes.clear();
         self.acronyms.clear();
         self.initials.clear();

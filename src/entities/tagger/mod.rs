@@ -164,6 +164,8 @@ struct Scratch {
     emissions: Vec<f32>,
     decode: decode::Scratch,
     candidates: Vec<spans::Candidate>,
+    /// A sentence's names, as the second stage decided them.
+    spans: Vec<TokenSpan>,
 }
 
 thread_local! {
@@ -247,48 +249,72 @@ impl Tagger {
     /// first pass: see [`Tagger::vote_sentence`]). Tag each text with
     /// [`Tagger::tag_prepared`].
     pub fn prepare(&self, texts: &[&str]) -> Prepared {
+        let mut p = Prepared::default();
+        self.prepare_into(texts, &mut p);
+        p
+    }
+
+    /// [`Tagger::prepare`] into `p`, whose buffers are reused: a build
+    /// prepares every brief, and growing a dozen vectors and hash tables
+    /// for each was a tenth of the tagger's time.
+    pub fn prepare_into(&self, texts: &[&str], p: &mut Prepared) {
+        p.clear(texts.len());
         // Each text is cut into tokens, words and sentences once, for the
         // document's word counts and for the first stage.
-        let tokens: Vec<Vec<tokens::Token>> = texts.iter().map(|t| tokens::tokenize(t)).collect();
-        let words: Vec<Vec<&str>> = texts
+        for (text, toks) in texts.iter().zip(&mut p.tokens) {
+            tokens::tokenize_into(text, toks);
+        }
+        let words: Vec<&str> = texts
             .iter()
-            .zip(&tokens)
-            .map(|(text, toks)| toks.iter().map(|t| &text[t.start..t.end]).collect())
+            .zip(&p.tokens)
+            .flat_map(|(text, toks)| toks.iter().map(move |t| &text[t.start..t.end]))
             .collect();
-        let sentences: Vec<Vec<std::ops::Range<usize>>> = texts
-            .iter()
-            .zip(&tokens)
-            .map(|(text, toks)| tokens::sentences(text, toks))
-            .collect();
-        let mut p = Prepared::new(tokens, &words, &sentences);
+        // Each text's words in `words`.
+        let mut text_words = Vec::with_capacity(texts.len());
+        let mut first_word = 0;
+        for (text, toks) in texts.iter().zip(&p.tokens) {
+            let from = p.sentences.len();
+            tokens::for_each_sentence(text, toks, |r| p.sentences.push(r));
+            p.text_sentences.push(from..p.sentences.len());
+            text_words.push(first_word..first_word + toks.len());
+            first_word += toks.len();
+        }
+        for (text, r) in p.text_sentences.iter().zip(&text_words) {
+            let words = &words[r.clone()];
+            for sentence in &p.sentences[text.clone()] {
+                p.doc.add_capitals(&words[sentence.clone()]);
+            }
+        }
+        for r in &text_words {
+            // Sentences do not matter for lower-case uses.
+            p.doc.add_lower(&words[r.clone()]);
+        }
         let second = self.model.spans.as_ref();
         // The candidates are those `tag_sentence` would find: the first
         // stage does not read the votes, only the capitals and lower-case
-        // uses `Prepared::new` counted, so they are the same before and
-        // after the votes are in.
+        // uses counted above, so they are the same before and after the
+        // votes are in.
         let runs = second.is_some_and(|m| m.runs);
         with_scratch(|s| {
-            for (words, text_sentences) in words.iter().zip(&sentences) {
-                let mut stages = Vec::new();
-                for r in text_sentences {
-                    if !self.candidates(&words[r.clone()], &p.doc, runs, s) || s.candidates.is_empty() {
+            for ((text, r), stages) in p.text_sentences.iter().zip(&text_words).zip(&mut p.stages) {
+                let words = &words[r.clone()];
+                for sentence in &p.sentences[text.clone()] {
+                    if !self.candidates(&words[sentence.clone()], &p.doc, runs, s) || s.candidates.is_empty() {
                         continue;
                     }
                     if second.is_some() {
                         self.vote(&mut p.doc, s);
                     }
                     stages.push(SentenceStage {
-                        tokens: r.clone(),
+                        tokens: sentence.clone(),
                         info: p.info.len(),
                         candidates: p.candidates.len()..p.candidates.len() + s.candidates.len(),
                     });
                     p.info.extend_from_slice(&s.sentence.info);
                     p.candidates.extend_from_slice(&s.candidates);
                 }
-                p.stages.push(stages);
             }
         });
-        p
     }
 
     /// Names in text `i` of the document `p` was prepared from (`text` is
@@ -301,22 +327,22 @@ impl Tagger {
         };
         let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
         let mut out = Vec::new();
-        let mut spans = Vec::new();
-        let mut feats = Vec::new();
-        for stage in stages {
-            let sentence = stage.tokens.clone();
-            let info = &p.info[stage.info..stage.info + sentence.len()];
-            spans.clear();
-            self.decide(
-                &words[sentence.clone()],
-                info,
-                &p.doc,
-                &p.candidates[stage.candidates.clone()],
-                &mut feats,
-                &mut spans,
-            );
-            push_text_spans(&spans, toks, sentence.start, &mut out);
-        }
+        with_scratch(|s| {
+            for stage in stages {
+                let sentence = stage.tokens.clone();
+                let info = &p.info[stage.info..stage.info + sentence.len()];
+                s.spans.clear();
+                self.decide(
+                    &words[sentence.clone()],
+                    info,
+                    &p.doc,
+                    &p.candidates[stage.candidates.clone()],
+                    &mut s.feats,
+                    &mut s.spans,
+                );
+                push_text_spans(&s.spans, toks, sentence.start, &mut out);
+            }
+        });
         out
     }
 
@@ -552,9 +578,14 @@ fn push_text_spans(spans: &[TokenSpan], toks: &[tokens::Token], first_token: usi
 /// Made by [`Tagger::prepare`]; it holds one document, so its size is
 /// bounded by the document's. Read-only: the candidates were found with
 /// these words.
+#[derive(Default)]
 pub struct Prepared {
     /// Each text's tokens.
     tokens: Vec<Vec<tokens::Token>>,
+    /// Every text's sentences, as token ranges in their text, end to end.
+    sentences: Vec<std::ops::Range<usize>>,
+    /// Each text's sentences in `sentences`.
+    text_sentences: Vec<std::ops::Range<usize>>,
     doc: DocWords,
     /// Each text's sentences that have candidates, in order (a sentence
     /// without any has no names).
@@ -589,30 +620,18 @@ impl Prepared {
         &self.doc
     }
 
-    /// The document's word counts from each text's `tokens`, `words` and
-    /// `sentences`; [`Tagger::prepare`] adds the rest.
-    fn new(
-        tokens: Vec<Vec<tokens::Token>>,
-        words: &[Vec<&str>],
-        sentences: &[Vec<std::ops::Range<usize>>],
-    ) -> Prepared {
-        let mut doc = DocWords::default();
-        for (words, sentences) in words.iter().zip(sentences) {
-            for r in sentences {
-                doc.add_capitals(&words[r.clone()]);
-            }
+    /// Empties the buffers for a document of `texts` texts, keeping their memory.
+    fn clear(&mut self, texts: usize) {
+        self.tokens.resize_with(texts, Vec::new);
+        self.stages.resize_with(texts, Vec::new);
+        for stages in &mut self.stages {
+            stages.clear();
         }
-        for words in words {
-            // Sentences do not matter for lower-case uses.
-            doc.add_lower(words);
-        }
-        Prepared {
-            tokens,
-            doc,
-            stages: Vec::with_capacity(words.len()),
-            info: Vec::new(),
-            candidates: Vec::new(),
-        }
+        self.sentences.clear();
+        self.text_sentences.clear();
+        self.doc.clear();
+        self.info.clear();
+        self.candidates.clear();
     }
 }
 
