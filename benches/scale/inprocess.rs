@@ -56,6 +56,7 @@ pub fn build_with_less_extraction(what: &str, corpus: &Path, index: &Path) {
     let extraction = match what {
         "off" => Extraction::Off,
         "no-tagger" => Extraction::WithoutTagger,
+        "full" => Extraction::Full,
         other => panic!("unknown extraction {other:?}"),
     };
     let options = briefs::index::BuildOptions {

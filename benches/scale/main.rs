@@ -9,8 +9,10 @@
 //! CPU time and peak RSS are its own):
 //! 1. generate N briefs (`generator.rs`) into `--work DIR/corpus`;
 //! 2. full `briefs index` builds (`--runs` times, medians), the same without
-//!    entity extraction (library call), then `briefs export` to hand the
-//!    very same passages to the baselines;
+//!    entity extraction (library call), `--tagger-pairs` pairs of library
+//!    builds with and without the tagger, one after the other, for the
+//!    tagger's share; then `briefs export` to hand the very same passages
+//!    to the baselines;
 //! 3. plain tantivy and FTS5 builds (this binary re-invoked with a hidden
 //!    subcommand), `--runs` times each;
 //! 4. `briefs index` after editing one brief, and after changing nothing;
@@ -64,11 +66,13 @@ struct Options {
     keep: bool,
     /// Briefs written in each format for the per-format builds (0: skip).
     format_briefs: usize,
+    /// Pairs of builds with and without the tagger, for its share.
+    tagger_pairs: usize,
 }
 
 const USAGE: &str = "usage: cargo bench --bench scale -- [--briefs N] [--seed N] [--runs N] [--queries N] \
                      [--repeat N] [--budget-secs N] [--process-queries N] [--threads N] [--heap-mb MB] [--work DIR] [--out FILE] \
-                     [--briefs-bin PATH] [--format-briefs N] [--keep]";
+                     [--briefs-bin PATH] [--format-briefs N] [--tagger-pairs N] [--keep]";
 
 fn parse_options() -> Options {
     let mut o = Options {
@@ -86,6 +90,7 @@ fn parse_options() -> Options {
         briefs_bin: PathBuf::from(env!("CARGO_BIN_EXE_briefs")),
         keep: false,
         format_briefs: 2000,
+        tagger_pairs: 3,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -110,6 +115,7 @@ fn parse_options() -> Options {
             "--briefs-bin" => o.briefs_bin = PathBuf::from(value()),
             "--keep" => o.keep = true,
             "--format-briefs" => o.format_briefs = number(value()) as usize,
+            "--tagger-pairs" => o.tagger_pairs = number(value()).max(1) as usize,
             "--bench" => {} // cargo bench passes it to harness = false benches
             _ => panic!("unknown flag {arg}\n{USAGE}"),
         }
@@ -317,20 +323,30 @@ fn run(o: &Options) {
         usage: measure::median_usage(&usages),
         index_bytes: measure::dir_size(&briefs_index),
     };
-    // One run each: figures for context (what extraction and the tagger
-    // cost), not targets.
-    let less_index = work.join("briefs-noextract");
-    for (what, build) in [
-        ("off", &mut r.briefs_noextract_build),
-        ("no-tagger", &mut r.briefs_notagger_build),
-    ] {
+    // Without extraction, one run: a figure for context, not a target.
+    let less_index = work.join("briefs-less");
+    let build_less = |what: &str| -> Build {
         let mut cmd = Command::new(&me);
         cmd.arg("__build-briefs-less").arg(what).arg(&corpus).arg(&less_index);
-        *build = Build {
+        let build = Build {
             usage: measure::run(&mut cmd, None).usage,
             index_bytes: measure::dir_size(&less_index),
         };
         let _ = std::fs::remove_dir_all(&less_index);
+        build
+    };
+    r.briefs_noextract_build = build_less("off");
+    // The tagger's share (issue 8 caps it at a fifth): builds with and
+    // without it, the same way and one right after the other, so that
+    // each pair meets the same load on a shared machine; the report
+    // takes the median pair.
+    for _ in 0..o.tagger_pairs {
+        let with = build_less("full").usage;
+        let without = build_less("no-tagger");
+        r.tagger_pairs.push((with, without.usage));
+        if r.tagger_pairs.len() == 1 {
+            r.briefs_notagger_build = without;
+        }
     }
     log(started, "briefs builds without extraction and without the tagger done");
     let export = work.join("export.jsonl");
