@@ -28,7 +28,7 @@ pub mod tokenize;
 /// The extraction version: bump it whenever parsing, passage cutting, the
 /// tokenizer or entity extraction changes what goes into the index, so that
 /// existing indexes are rebuilt instead of silently mixing two behaviours.
-pub const EXTRACTION_VERSION: u32 = 12;
+pub const EXTRACTION_VERSION: u32 = 13;
 
 /// The schema version: bump it whenever the tantivy schema changes, or
 /// what the index derives for its own use from the same text (the

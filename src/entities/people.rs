@@ -101,10 +101,27 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
 /// as the tagger and labelled data write them.
 const NAME_SUFFIXES: &[&str] = &["Jr.", "Sr."];
 
-/// Military ranks: titles before a name like [`HONORIFICS`] ("Captain
-/// Farid Ahmadi" names Farid Ahmadi), kept out of that list because the
-/// tagger's lexicon reads it and its weights were trained on it.
-const RANKS: &[&str] = &["lieutenant", "captain", "capt."];
+/// Ranks and titles before a name like [`HONORIFICS`] ("Captain Farid
+/// Ahmadi" names Farid Ahmadi, "Sheriff Don Eslinger" Don Eslinger), kept
+/// out of that list because the tagger's lexicon reads it and its weights
+/// were trained on it.
+const CUE_TITLES: &[&str] = &[
+    "lieutenant",
+    "captain",
+    "capt.",
+    "sergeant",
+    "sgt.",
+    "coach",
+    "sheriff",
+    "inspector",
+    "detective",
+    "constable",
+    "reverend",
+    "rev.",
+    "pastor",
+    "imam",
+    "rabbi",
+];
 
 fn is_initial(word: &str) -> bool {
     let mut chars = word.chars();
@@ -753,7 +770,7 @@ fn lists() -> &'static WordLists {
     static LISTS: OnceLock<WordLists> = OnceLock::new();
     LISTS.get_or_init(|| {
         let mut cues: FxHashMap<&'static str, u8> = FxHashMap::default();
-        for w in HONORIFICS.iter().chain(RANKS) {
+        for w in HONORIFICS.iter().chain(CUE_TITLES) {
             *cues.entry(w).or_default() |= HONORIFIC;
         }
         for w in ROLES {
@@ -1056,6 +1073,13 @@ mod tests {
         assert_eq!(names("Captain Farid Ahmadi led the patrol"), ["Farid Ahmadi"]);
         assert_eq!(names("the 2nd Lieutenant Daulet Seitov said"), ["Daulet Seitov"]);
         assert_eq!(names("Colonel Daniyar Seitov Jr. said"), ["Daniyar Seitov Jr."]);
+        // Titles the tagger's lexicon does not know, kept out of the names.
+        assert_eq!(names("Kunduz Province Sheriff Baz Mohammad said"), ["Baz Mohammad"]);
+        assert_eq!(
+            names("Coach Dilnoza Yusupova called it a fair draw"),
+            ["Dilnoza Yusupova"]
+        );
+        assert_eq!(names("Imam Khalil Rahimi told worshippers"), ["Khalil Rahimi"]);
     }
 
     #[test]
