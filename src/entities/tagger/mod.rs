@@ -255,8 +255,9 @@ impl Tagger {
     }
 
     /// [`Tagger::prepare`] into `p`, whose buffers are reused: a build
-    /// prepares every brief, and growing a dozen vectors and hash tables
-    /// for each was a tenth of the tagger's time.
+    /// prepares every brief, and a profile of one gave about a tenth of the
+    /// tagger's samples to the allocator, much of it growing these buffers
+    /// and the document's hash tables again for each brief.
     pub fn prepare_into(&self, texts: &[&str], p: &mut Prepared) {
         p.clear(texts.len());
         // Each text is cut into tokens, words and sentences once, for the
@@ -575,9 +576,10 @@ fn push_text_spans(spans: &[TokenSpan], toks: &[tokens::Token], first_token: usi
 /// and the first stage's candidates of each sentence: what the extractor
 /// needs to tag each text of a brief with document evidence without
 /// cutting any text, or running the first stage on any sentence, twice.
-/// Made by [`Tagger::prepare`]; it holds one document, so its size is
-/// bounded by the document's. Read-only: the candidates were found with
-/// these words.
+/// Made by [`Tagger::prepare`], or refilled by [`Tagger::prepare_into`]
+/// (which keeps the memory of the largest document it held); it holds one
+/// document. Read-only between fills: the candidates were found with these
+/// words.
 #[derive(Default)]
 pub struct Prepared {
     /// Each text's tokens.
