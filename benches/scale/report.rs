@@ -181,6 +181,22 @@ impl Results {
                 ratio(b_mbps / self.mbps(b)),
             );
         }
+        let full = self.briefs_build.usage.wall.as_secs_f64();
+        for (name, u) in [
+            ("briefs, one brief changed", &self.one_changed),
+            ("briefs, nothing changed", &self.nothing_changed),
+        ] {
+            let _ = writeln!(
+                w,
+                "| {name} | {:.3} ({:.2}% of full) | | {:.2} | {:.0} | {:.0} | | | |",
+                u.wall.as_secs_f64(),
+                100.0 * u.wall.as_secs_f64() / full,
+                u.cpu.as_secs_f64(),
+                mb(u.max_rss),
+                mb(u.max_anon)
+            );
+        }
+
         if !self.tagger_pairs.is_empty() {
             let _ = writeln!(
                 w,
@@ -203,22 +219,6 @@ impl Results {
                 );
             }
         }
-        let full = self.briefs_build.usage.wall.as_secs_f64();
-        for (name, u) in [
-            ("briefs, one brief changed", &self.one_changed),
-            ("briefs, nothing changed", &self.nothing_changed),
-        ] {
-            let _ = writeln!(
-                w,
-                "| {name} | {:.3} ({:.2}% of full) | | {:.2} | {:.0} | {:.0} | | | |",
-                u.wall.as_secs_f64(),
-                100.0 * u.wall.as_secs_f64() / full,
-                u.cpu.as_secs_f64(),
-                mb(u.max_rss),
-                mb(u.max_anon)
-            );
-        }
-
         let _ = writeln!(w, "\n#### In-process query latency, ms (p50 / p95 / p99)\n");
         let _ = writeln!(
             w,
