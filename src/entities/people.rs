@@ -1042,9 +1042,11 @@ fn judge(words: &[Word], i: usize, j: usize, run: &[Word]) -> Option<NameCandida
     if !multi && tokens.iter().filter(|t| !is_initial(t)).all(|t| t.chars().count() < 3) {
         return None;
     }
+    // The mention ends where the name does: "Dr Harthoorn's team" mentions "Harthoorn".
+    let last = &run[run.len() - 1];
     Some(NameCandidate {
         start: run[0].start,
-        end: run[run.len() - 1].end,
+        end: last.start + strip_possessive(last.text).len(),
         tokens,
         strong,
     })
@@ -1080,6 +1082,19 @@ mod tests {
             ["Dilnoza Yusupova"]
         );
         assert_eq!(names("Imam Khalil Rahimi told worshippers"), ["Khalil Rahimi"]);
+    }
+
+    #[test]
+    fn a_mention_ends_before_its_possessive() {
+        for text in [
+            "Dr Sabir Rahimov's team found it",
+            "Dr Sabir Rahimov\u{2019}s team found it",
+        ] {
+            let found = detect(text, &[]);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(&text[found[0].start..found[0].end], "Sabir Rahimov");
+            assert_eq!(found[0].tokens, ["Sabir", "Rahimov"]);
+        }
     }
 
     #[test]
