@@ -522,6 +522,31 @@ const NOT_NAME_WORDS: &[&str] = &[
     "Police",
     "University",
     "Institute",
+    "College",
+    "School",
+    "Hospital",
+    "Museum",
+    "Library",
+    "Theatre",
+    "Theater",
+    "Cathedral",
+    "Stadium",
+    "Gym",
+    "Dock",
+    "Docks",
+    "Reservoir",
+    "Association",
+    "Society",
+    "Foundation",
+    "Confederation",
+    "League",
+    "Club",
+    "Championship",
+    "Festival",
+    "Orchestra",
+    "Records",
+    "Constituency",
+    "Safety",
     "Centre",
     "Center",
     "Group",
@@ -540,6 +565,8 @@ const NOT_NAME_WORDS: &[&str] = &[
     "Corridor",
     "Project",
     "Summit",
+    "Meeting",
+    "Meetings",
     "Conference",
     "Forum",
     "Talks",
@@ -1100,6 +1127,13 @@ mod tests {
     #[test]
     fn roles_and_weekdays_are_not_names() {
         assert!(names("the Foreign Affairs Minister said on Monday").is_empty());
+        // Heads of institutions and events end a name: "General" is a title,
+        // but "General Meeting" names nobody, nor does "Nadir Shah Stadium".
+        assert!(names("at the Extraordinary General Meeting in Herat").is_empty());
+        let tokens = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert!(!plausible_name(&tokens("Nadir Shah Stadium")));
+        assert!(!plausible_name(&tokens("Davis Gym")));
+        assert!(plausible_name(&tokens("Nadir Shah")));
         assert!(names("Related Posts DONATE NOW").is_empty());
     }
 
