@@ -1071,12 +1071,6 @@ fn is_initial_word(word: &str) -> bool {
     word.trim_end_matches('.').chars().count() == 1
 }
 
-thread_local! {
-    /// The tagger's buffers for one brief, reused by the next brief this
-    /// thread extracts.
-    static PREPARED: std::cell::RefCell<tagger::Prepared> = std::cell::RefCell::new(tagger::Prepared::default());
-}
-
 /// The tagger's spans in `text`, text `pi` of the document `prepared`,
 /// leaving out lines that read as headlines (title case, no final
 /// punctuation).
@@ -1267,25 +1261,22 @@ impl Extractor {
         // The brief is the tagger's document: a word capitalised or written
         // in lower case in one passage tells about it in another.
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        PREPARED.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut prepared) => self.extract_texts(&texts, passages, &refs, &mut prepared),
-            Err(_) => self.extract_texts(&texts, passages, &refs, &mut tagger::Prepared::default()),
-        })
+        match self.tagger {
+            Some(tagger) => {
+                tagger.with_prepared(&refs, |prepared| self.extract_texts(&texts, passages, Some(prepared)))
+            }
+            None => self.extract_texts(&texts, passages, None),
+        }
     }
 
     /// [`Extractor::extract`] of the brief's `texts` (title first), with
-    /// `prepared` to reuse for the tagger.
+    /// the tagger's view of them when there is a tagger.
     fn extract_texts(
         &self,
         texts: &[String],
         passages: &[Passage],
-        refs: &[&str],
-        prepared: &mut tagger::Prepared,
+        prepared: Option<&tagger::Prepared>,
     ) -> BriefEntities {
-        let prepared = self.tagger.map(|tagger| {
-            tagger.prepare_into(refs, prepared);
-            &*prepared
-        });
         let g = &self.gazetteer;
         let mut results: Vec<PassageEntities> = Vec::with_capacity(passages.len() + 1);
         let mut person_mentions: Vec<PersonMention> = Vec::new();

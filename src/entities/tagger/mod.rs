@@ -24,6 +24,7 @@ pub mod train;
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
+use std::thread::LocalKey;
 
 use serde::{Deserialize, Serialize};
 
@@ -170,16 +171,24 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// A brief's tagger buffers, refilled for the next brief this thread reads.
+    static PREPARED: RefCell<Prepared> = RefCell::new(Prepared::default());
 }
 
-/// Runs `f` with this thread's [`Scratch`], so that a build's many briefs
-/// reuse the buffers the first ones grew (a re-entrant call, none today,
-/// would get fresh ones).
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut s) => f(&mut s),
-        Err(_) => f(&mut Scratch::default()),
+/// Runs `f` with this thread's value of `key`, so that a build's many
+/// briefs reuse the buffers the first ones grew (a re-entrant call gets a
+/// fresh value: tagging with a [`Tagger::with_prepared`] document borrows
+/// the scratch, never the document's buffers again).
+fn with_reused<T: Default, R>(key: &'static LocalKey<RefCell<T>>, f: impl FnOnce(&mut T) -> R) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut value) => f(&mut value),
+        Err(_) => f(&mut T::default()),
     })
+}
+
+/// Runs `f` with this thread's [`Scratch`].
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    with_reused(&SCRATCH, f)
 }
 
 impl Tagger {
@@ -252,6 +261,15 @@ impl Tagger {
         let mut p = Prepared::default();
         self.prepare_into(texts, &mut p);
         p
+    }
+
+    /// Runs `f` with `texts` prepared ([`Tagger::prepare`]) in this
+    /// thread's [`Prepared`], whose buffers the next document reuses.
+    pub fn with_prepared<R>(&self, texts: &[&str], f: impl FnOnce(&Prepared) -> R) -> R {
+        with_reused(&PREPARED, |p| {
+            self.prepare_into(texts, p);
+            f(p)
+        })
     }
 
     /// [`Tagger::prepare`] into `p`, whose buffers are reused: a build
