@@ -374,6 +374,16 @@ fn conll_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The documents of every `.conll` file in `dir`, in file-name order,
+/// with the standard tags (`PER`, `ORG`, `LOC`).
+fn conll_docs(dir: &Path) -> Result<Vec<Vec<Sentence>>> {
+    let mut docs = Vec::new();
+    for file in conll_files(dir)? {
+        docs.extend(parse_conll(&read(&file)?, standard));
+    }
+    Ok(docs)
+}
+
 fn standard(tag: &str) -> Option<EntityType> {
     match tag {
         "PER" => Some(EntityType::Person),
@@ -414,13 +424,7 @@ fn load(data: &Path, name: &str, share_alike: bool) -> Result<DataSet> {
             }
             split("re3d", docs)
         }
-        "btc" => {
-            let mut docs = Vec::new();
-            for file in conll_files(&data.join("BTC"))? {
-                docs.extend(parse_conll(&read(&file)?, standard));
-            }
-            split("btc", docs)
-        }
+        "btc" => split("btc", conll_docs(&data.join("BTC"))?),
         "wnut17" => {
             let map = |t: &str| match t {
                 "person" => Some(EntityType::Person),
@@ -447,13 +451,9 @@ fn load(data: &Path, name: &str, share_alike: bool) -> Result<DataSet> {
             // Encyclopedia-style articles written and labelled for this
             // project (`data/ner-train/`), all of them training text: the
             // figures that choose and report come from the shared sets.
-            let mut docs = Vec::new();
-            for file in conll_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/ner-train"))? {
-                docs.extend(parse_conll(&read(&file)?, standard));
-            }
             DataSet {
                 name: "written",
-                train: docs,
+                train: conll_docs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/ner-train"))?,
                 dev: Vec::new(),
                 test: Vec::new(),
             }
